@@ -1,0 +1,30 @@
+"""riskcalc: Monte Carlo risk and sensitivity analysis of social investments.
+
+Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
+
+>>> import riskcalc
+>>> model = riskcalc.load_model("models/labour_market.toml")
+>>> result = riskcalc.simulate(model, n=20_000, seed=1)
+>>> result.summary()  # doctest: +SKIP
+"""
+
+from riskcalc.errors import DistributionError, ExpressionError, ModelError
+from riskcalc.model import Model, load_model, model_from_dict
+from riskcalc.result import SimulationResult
+from riskcalc.simulation import simulate
+from riskcalc.statement import IncomeStatement, income_statement
+
+__all__ = [
+    "DistributionError",
+    "ExpressionError",
+    "IncomeStatement",
+    "Model",
+    "ModelError",
+    "SimulationResult",
+    "income_statement",
+    "load_model",
+    "model_from_dict",
+    "simulate",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,132 @@
+"""Reductions of cash flows to the numbers a decision is made on.
+
+Pure functions on arrays: cumulative discounted net → NPV, payback year,
+investment hump; per-scenario outputs → summary statistics.  Shapes follow the
+engine's layout, years on the second-to-last axis and scenarios on the last:
+``(..., Y, n)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "annuity_factor",
+    "payback_year",
+    "investment_hump",
+    "summary_table",
+    "payback_distribution",
+    "SUMMARY_PERCENTILES",
+]
+
+SUMMARY_PERCENTILES = (5, 50, 95)
+
+
+def annuity_factor(rate: float, years: int) -> float:
+    """Present value of 1 a year for `years` years, the first undiscounted.
+
+    ``sum_{t=1..years} (1 + r) ** -(t - 1) = (1 - (1 + r) ** -years) / r * (1 + r)``.
+    """
+    if rate == 0:
+        return float(years)
+    return (1 - (1 + rate) ** -years) / rate * (1 + rate)
+
+
+def payback_year(cumulative: np.ndarray) -> np.ndarray:
+    """First year (1-based) in which the cumulative discounted net is ≥ 0.
+
+    Parameters
+    ----------
+    cumulative : ndarray, shape (Y, n)
+        Cumulative discounted net per year and scenario (currency).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Year of payback; NaN where the net never turns non-negative within the horizon.
+    """
+    paid_back = cumulative >= 0
+    first = np.argmax(paid_back, axis=0).astype(float) + 1.0
+    return np.where(paid_back.any(axis=0), first, np.nan)
+
+
+def investment_hump(cumulative: np.ndarray) -> np.ndarray:
+    """Capital needed: the depth of the most negative cumulative discounted net.
+
+    Parameters
+    ----------
+    cumulative : ndarray, shape (..., Y, n)
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+        ``max(0, -min_t cumulative)`` in currency; 0 where the net never dips below zero.
+    """
+    # Adding 0.0 turns the -0.0 of a flat line into 0.0.
+    return np.maximum(0.0, -cumulative.min(axis=-2)) + 0.0
+
+
+def summary_table(outputs: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """One row per output: mean, std, P5, P50, P95, probability of a net loss.
+
+    Parameters
+    ----------
+    outputs : mapping of str to ndarray, shape (n,)
+        Per-scenario outputs; non-finite values must have been removed.
+        ``payback_year`` is NaN where there is no payback: its percentiles treat
+        that as later than any year (inf), and its mean is over those that pay back.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``output, mean, std, se_mean, p05, p50, p95, prob_negative``.
+    """
+    rows = []
+    for name, values in outputs.items():
+        values = np.asarray(values, dtype=float)
+        if name == "payback_year":
+            paid = values[np.isfinite(values)]
+            pct = np.percentile(np.where(np.isnan(values), np.inf, values), SUMMARY_PERCENTILES)
+            mean = paid.mean() if paid.size else np.nan
+            std = paid.std(ddof=1) if paid.size > 1 else np.nan
+            se = std / np.sqrt(paid.size) if paid.size > 1 else np.nan
+            prob_negative = np.nan
+        else:
+            pct = np.percentile(values, SUMMARY_PERCENTILES)
+            mean = values.mean()
+            std = values.std(ddof=1) if values.size > 1 else 0.0
+            se = std / np.sqrt(values.size)
+            prob_negative = float(np.mean(values < 0))
+        rows.append({"output": name, "mean": mean, "std": std, "se_mean": se,
+                     "p05": pct[0], "p50": pct[1], "p95": pct[2],
+                     "prob_negative": prob_negative})
+    return pd.DataFrame(rows)
+
+
+def payback_distribution(payback: np.ndarray, years: int) -> pd.DataFrame:
+    """Probability of payback in each year and by each year.
+
+    Parameters
+    ----------
+    payback : ndarray, shape (n,)
+        Payback year per scenario, NaN for no payback within the horizon.
+    years : int
+        Horizon.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year, prob_in_year, prob_by_year``; the last row, year ``"never"``,
+        is the probability of no payback within the horizon.
+    """
+    n = payback.size
+    counts = np.bincount(np.nan_to_num(payback, nan=0).astype(int), minlength=years + 1)
+    in_year = counts[1:years + 1] / n
+    frame = pd.DataFrame({"year": np.arange(1, years + 1), "prob_in_year": in_year,
+                          "prob_by_year": np.cumsum(in_year)})
+    never = pd.DataFrame({"year": ["never"], "prob_in_year": [counts[0] / n],
+                          "prob_by_year": [np.nan]})
+    return pd.concat([frame.astype({"year": object}), never], ignore_index=True)
