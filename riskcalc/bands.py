@@ -81,7 +81,8 @@ class BandGrid:
         out = np.empty((counts.shape[0], len(percents)))
         for j, pct in enumerate(percents):
             target = pct / 100.0 * total[:, 0]
-            col = np.array([np.searchsorted(c, t, side="left") for c, t in zip(cum, target, strict=True)])
+            col = np.array([np.searchsorted(c, t, side="left")
+                            for c, t in zip(cum, target, strict=True)])
             col = np.minimum(col, BINS + 1)
             before = np.where(col > 0, cum[np.arange(len(col)), col - 1], 0)
             in_bin = counts[np.arange(len(col)), col]

@@ -237,7 +237,15 @@ class CompiledModel:
     def _evaluate_block(self, params: Mapping[str, np.ndarray], keep_cumulative: bool,
                         grid: BandGrid | None) -> ChunkOutput:
         model = self.model
-        n = len(next(iter(params.values())))
+        used = len(next(iter(params.values())))
+        if used < BLOCK_SIZE:
+            # numpy may round an element's result differently (by one unit in the
+            # last place) depending on the shape of the whole array, e.g. in `**`
+            # with broadcasting.  Every block is evaluated at the same shape, so a
+            # scenario's result never depends on the size of its chunk or run.
+            params = {k: np.pad(v, (0, BLOCK_SIZE - used), mode="edge")
+                      for k, v in params.items()}
+        n = BLOCK_SIZE
         n_actors = len(model.actors)
         society_row = n_actors
         # One array for every series: actors, then society, then the cost kinds.
@@ -269,11 +277,12 @@ class CompiledModel:
             outputs = self._reduce(cumulative[:n_actors], cumulative[society_row],
                                    cumulative[society_row + 1:], investment)
 
-        out = ChunkOutput(outputs)
+        out = ChunkOutput({k: v[:used] for k, v in outputs.items()})
+        cumulative = cumulative[..., :used]
         if keep_cumulative:
             out.cumulative = cumulative
         if grid is not None:
-            rows = cumulative.reshape(-1, n)
+            rows = cumulative.reshape(-1, used)
             out.band_counts = grid.count(rows)
             out.lowest, out.highest = np.nanmin(rows, axis=1), np.nanmax(rows, axis=1)
         return out
@@ -283,10 +292,10 @@ class CompiledModel:
         actors = self.model.actor_keys
         outputs: dict[str, np.ndarray] = {}
         for i, key in enumerate(actors):
-            outputs[f"npv_{key}"] = actor_cum[i, -1].copy()
-        outputs["npv_society"] = society_cum[-1].copy()
+            outputs[f"npv_{key}"] = actor_cum[i, -1]
+        outputs["npv_society"] = society_cum[-1]
         for i, kind in enumerate(COST_KINDS):
-            outputs[f"npv_{kind}"] = kind_cum[i, -1].copy()
+            outputs[f"npv_{kind}"] = kind_cum[i, -1]
         outputs["roi"] = society_cum[-1] / investment
         outputs["payback_year"] = payback_year(society_cum)
         humps = investment_hump(actor_cum)
