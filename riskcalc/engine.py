@@ -7,16 +7,12 @@ flows are accumulated per actor (A × Y × n) and per cost kind (K × Y × n);
 society's cash flow is the sum over cost kinds, so transfers between actors
 cancel for society exactly, by construction, not by rounding.
 
-:func:`simulate` splits N scenarios into fixed-size chunks; chunk *k* draws
-parameter *p* from ``SeedSequence(seed, spawn_key=(k, crc32(p)))``.  The streams
-belong to chunk indices and parameter names, so the same seed gives bit-identical
-results for any number of workers, a run of 2N scenarios starts with the N of a
-run of N, and adding a parameter to a model leaves the others' draws unchanged.
+Sampling lives in :mod:`riskcalc.sampling`, chunks and workers in
+:mod:`riskcalc.simulation`; this module only evaluates.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -31,52 +27,14 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "CompiledModel",
     "ChunkOutput",
-    "sample_parameters",
     "output_columns",
 ]
 
 #: Scenarios per chunk: the unit of randomness and of parallel work.  Fixed, so that
 #: results never depend on how many workers share the chunks.
 DEFAULT_CHUNK_SIZE = 65_536
-#: Spawn key of the pilot sample that fixes the band histograms' bins.
-PILOT_KEY = 2**63 - 1
-PILOT_SIZE = 4096
 #: Scenarios evaluated at once inside a chunk; does not change any result.
 BLOCK_SIZE = 4096
-
-
-def parameter_seed(seed: int, chunk: int, name: str) -> np.random.SeedSequence:
-    """The seed sequence of parameter `name` in chunk `chunk` of a run seeded `seed`."""
-    return np.random.SeedSequence(seed, spawn_key=(chunk, zlib.crc32(name.encode())))
-
-
-def sample_parameters(model: Model, seed: int, chunk: int, n: int) -> dict[str, np.ndarray]:
-    """Draw every parameter for the n scenarios of one chunk.
-
-    Parameters
-    ----------
-    model : Model
-    seed : int
-        The run's seed.
-    chunk : int
-        Chunk index; chunk k holds scenarios ``k * chunk_size`` onwards.
-    n : int
-        Number of scenarios in this chunk.
-
-    Returns
-    -------
-    dict of str to ndarray, shape (n,)
-        Fixed parameters too (as constant arrays), so the result is complete.
-    """
-    draws = {}
-    for name, parameter in model.parameters.items():
-        dist = parameter.distribution
-        if dist.is_fixed:
-            draws[name] = np.full(n, dist.base)
-        else:
-            rng = np.random.default_rng(parameter_seed(seed, chunk, name))
-            draws[name] = dist.sample(rng, n)
-    return draws
 
 
 def output_columns(model: Model) -> list[str]:

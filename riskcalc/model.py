@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import keyword
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Any
 
 from riskcalc.distributions import Distribution, parse_distribution
 from riskcalc.errors import ModelError
-from riskcalc.expressions import Expression, parse_expression
+from riskcalc.expressions import FUNCTIONS, Expression, parse_expression
 
 __all__ = [
     "COST_KINDS",
@@ -200,7 +202,7 @@ def load_model(path: str | Path) -> Model:
     except OSError as exc:
         raise ModelError(f"{path}: cannot read the model file ({exc.strerror})") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM is common from Windows editors
     except UnicodeDecodeError as exc:
         raise ModelError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -237,6 +239,11 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def _shown(key: str) -> str:
+    """A TOML key as it can be shown inside a one-line message."""
+    return key if key.isidentifier() else repr(key)
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
     choices = list(choices)
     close = difflib.get_close_matches(word, choices, n=1)
@@ -258,8 +265,9 @@ class _Loader:
         allowed = tuple(allowed)
         for key in table:
             if key not in allowed:
-                raise self.error(f"{where}.{key}" if where else key,
-                                 f"unknown key; {_suggest(key, allowed)}")
+                what = "table" if not where and isinstance(table[key], (dict, list)) else "key"
+                raise self.error(f"{where}.{_shown(key)}" if where else f"[{_shown(key)}]",
+                                 f"unknown {what}; {_suggest(key, allowed)}")
 
     def table(self, data: Mapping[str, Any], key: str, *, required: bool) -> dict[str, Any]:
         value = data.get(key)
@@ -274,6 +282,13 @@ class _Loader:
     def identifier(self, name: str, where: str) -> None:
         if not name.isidentifier():
             raise self.error(where, f"{name!r} is not a valid name; use letters, digits and _")
+        if keyword.iskeyword(name) or name in FUNCTIONS:
+            raise self.error(where, f"{name!r} is a word of the expression language and "
+                                    "cannot name a value; choose another name")
+        if unicodedata.normalize("NFKC", name) != name:
+            # Python's parser reads names in NFKC form, so expressions could never find it.
+            raise self.error(where, f"{name!r} is not in normal form; write it as "
+                                    f"{unicodedata.normalize('NFKC', name)!r}")
         if name in _RESERVED or name.startswith(_RESERVED_PREFIXES):
             raise self.error(where, f"{name!r} is reserved for riskcalc's own outputs; "
                                     "choose another name")
@@ -309,7 +324,7 @@ class _Loader:
         parameters = self.parameters(self.table(data, "parameters", required=True))
         derived_raw = self.table(data, "derived", required=False)
         for name in derived_raw:
-            self.identifier(name, f"[derived].{name}")
+            self.identifier(name, f"[derived].{_shown(name)}")
             if name in parameters:
                 raise self.error(f"[derived].{name}", "already declared in [parameters]; "
                                                       "each name may be declared once")
@@ -346,7 +361,7 @@ class _Loader:
             raise self.error("[actors]", "declare at least one actor")
         result = []
         for key, value in table.items():
-            where = f"[actors].{key}"
+            where = f"[actors].{_shown(key)}"
             self.identifier(key, where)
             if isinstance(value, str):
                 result.append(Actor(key, value))
@@ -358,14 +373,14 @@ class _Loader:
             kind = value.get("kind", "budget")
             if kind not in ACTOR_KINDS:
                 raise self.error(f"{where}.kind", f"unknown actor kind {kind!r}; "
-                                                  f"{_suggest(kind, ACTOR_KINDS)}")
+                                                  f"{_suggest(str(kind), ACTOR_KINDS)}")
             result.append(Actor(key, str(value.get("label", key)), kind))
         return tuple(result)
 
     def parameters(self, table: Mapping[str, Any]) -> dict[str, Parameter]:
         result = {}
         for name, spec in table.items():
-            where = f"[parameters].{name}"
+            where = f"[parameters].{_shown(name)}"
             self.identifier(name, where)
             meta = {}
             if isinstance(spec, dict):
@@ -374,7 +389,9 @@ class _Loader:
             try:
                 dist = parse_distribution(spec, name=name)
             except ModelError as exc:
-                raise self.error(where, str(exc)) from exc
+                # The key path already names the parameter.
+                message = str(exc).removeprefix(f"parameter {name!r}: ")
+                raise self.error(where, message) from exc
             result[name] = Parameter(name, dist, str(meta.get("description", "")),
                                      str(meta.get("unit", "")))
         return result
@@ -399,7 +416,9 @@ class _Loader:
 
     def check_kind(self, kind: Any, where: str) -> str:
         if kind not in COST_KINDS:
-            raise self.error(where, f"unknown cost kind {kind!r}; expected one of: "
+            close = difflib.get_close_matches(str(kind), COST_KINDS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise self.error(where, f"unknown cost kind {kind!r}; {hint}expected one of: "
                                     + ", ".join(COST_KINDS))
         return kind
 

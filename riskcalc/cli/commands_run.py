@@ -1,69 +1,24 @@
-"""The ``riskcalc`` command line: a thin shell over the Python API.
-
-Each command parses its arguments, calls the API, and prints.  Bad input of any
-kind (a model file, a number on the command line) ends with one line on stderr
-and exit code 2, never a traceback.
-"""
+"""``riskcalc check`` and ``riskcalc run``."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from riskcalc.errors import ModelError
+from riskcalc.cli.common import EXIT_OK, add_engine_options, engine_kwargs, positive_int, seed
 from riskcalc.format import money, percent
 from riskcalc.model import Model, load_model
 from riskcalc.result import SimulationResult
 from riskcalc.simulation import simulate
 from riskcalc.statement import income_statement
 
-__all__ = ["main"]
+__all__ = ["register", "render_run"]
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative seed, got {value}")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value == 0:
-        raise argparse.ArgumentTypeError("0 jobs cannot run; use 1, 2, ... or -1 for all cores")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of all commands."""
-    parser = argparse.ArgumentParser(
-        prog="riskcalc",
-        description="Monte Carlo risk and sensitivity analysis of social investments.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``check`` and ``run`` commands."""
     check = commands.add_parser(
         "check", help="validate a model and print its base-case income statement")
     check.add_argument("model", type=Path, help="model file (TOML)")
@@ -72,30 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the Monte Carlo simulation and write results")
     run.add_argument("model", type=Path, help="model file (TOML)")
-    run.add_argument("--n", type=_positive_int, default=20_000,
+    run.add_argument("--n", type=positive_int, default=20_000,
                      help="number of scenarios (default 20000)")
-    run.add_argument("--seed", type=_seed, default=None,
+    run.add_argument("--seed", type=seed, default=None,
                      help="seed; drawn and recorded in manifest.json when omitted")
-    run.add_argument("--jobs", type=_jobs, default=1,
-                     help="parallel workers, -1 for all cores (default 1)")
     run.add_argument("--out", type=Path, default=None,
                      help="run directory (default reports/<model file name>/)")
-    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_engine_options(run)
     run.set_defaults(handler=_run)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except ModelError as exc:
-        print(f"riskcalc: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:
-        print(f"riskcalc: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
-        return EXIT_BAD_INPUT
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -120,8 +59,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     model = load_model(args.model)
-    result = simulate(model, args.n, seed=args.seed, n_jobs=args.jobs,
-                      progress=not args.quiet and sys.stderr.isatty())
+    result = simulate(model, args.n, seed=args.seed, **engine_kwargs(args))
     out = result.write(args.out or Path("reports") / model.slug)
     if not args.quiet:
         print(render_run(model, result, out))

@@ -1,0 +1,46 @@
+"""The ``riskcalc`` command line: a thin shell over the Python API.
+
+Each command lives in a module of this package that defines ``register(commands)``
+(adding its sub-parser, with ``handler`` set) and the handler itself: parse,
+call the API, print.  Bad input of any kind (a model or policy file, a number on
+the command line) ends with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from riskcalc.cli import commands_run
+from riskcalc.cli.common import EXIT_BAD_INPUT
+from riskcalc.errors import ModelError
+
+__all__ = ["main", "build_parser"]
+
+#: Modules that contribute commands, in the order `riskcalc --help` lists them.
+COMMAND_MODULES = (commands_run,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of all commands."""
+    parser = argparse.ArgumentParser(
+        prog="riskcalc",
+        description="Monte Carlo risk and sensitivity analysis of social investments.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ModelError as exc:
+        print(f"riskcalc: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"riskcalc: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
