@@ -38,11 +38,19 @@ BLOCK_SIZE = 4096
 
 
 def output_columns(model: Model) -> list[str]:
-    """Names of the per-scenario output columns, in the order they are written."""
+    """Names of the per-scenario output columns, in the order they are written.
+
+    ``theoretical_*`` columns (NPV before realisation and indivisibilities) appear
+    only when the model declares either.
+    """
     actors = list(model.actor_keys)
+    theoretical = []
+    if model.realised_actors:
+        theoretical = [f"theoretical_{a}" for a in model.realised_actors]
+        theoretical.append("theoretical_society")
     return ([f"npv_{a}" for a in actors] + ["npv_society"]
-            + [f"npv_{k}" for k in COST_KINDS] + ["roi", "payback_year"]
-            + [f"hump_{a}" for a in actors] + ["hump_society"])
+            + [f"npv_{k}" for k in COST_KINDS] + ["roi", "investment", "payback_year"]
+            + [f"hump_{a}" for a in actors] + ["hump_society"] + theoretical)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,35 @@ class _Entry:
     amount: Expression
     when: Expression | None
     active_years: np.ndarray | None  # row indices when `when` depends on year alone
+    optimism_bias: Expression | None = None
+    realisation: Expression | None = None
+    whole_units: Expression | None = None
+    unrealised_row: int | None = None  # index among the realised actors
+
+
+@dataclass
+class Contribution:
+    """One entry's cash amounts in one block, over its active years.
+
+    Attributes
+    ----------
+    entry : _Entry
+    rows : ndarray or None
+        Year indices (0-based) that the arrays fill; None: every year.
+    amount : ndarray, shape (len(rows) or Y, n)
+        What the actor's budget sees (positive; `entry.sign` gives the side),
+        optimism bias included, realisation applied.
+    uplift : ndarray or None
+        The part of `amount` that is optimism bias.
+    unrealised : ndarray or None
+        Savings on paper that do not become budget (theoretical − realised).
+    """
+
+    entry: _Entry
+    rows: np.ndarray | None
+    amount: np.ndarray
+    uplift: np.ndarray | None = None
+    unrealised: np.ndarray | None = None
 
 
 @dataclass
@@ -94,19 +131,27 @@ class CompiledModel:
         self.year = np.arange(1, model.years + 1, dtype=float).reshape(-1, 1)
         actor_index = {key: i for i, key in enumerate(model.actor_keys)}
         kind_index = {kind: i for i, kind in enumerate(COST_KINDS)}
+        realisation = {a.key: a.realisation for a in model.actors}
+        unrealised_row = {key: i for i, key in enumerate(model.realised_actors)}
         entries = []
         for flow in model.flows:
-            entries.append(_Entry(actor_index[flow.actor], kind_index[flow.kind], flow.sign,
-                                  flow.amount, flow.when, self._active_years(flow.when)))
+            revenue = flow.sign > 0
+            entries.append(_Entry(
+                actor_index[flow.actor], kind_index[flow.kind], flow.sign, flow.amount,
+                flow.when, self._active_years(flow.when),
+                optimism_bias=None if revenue else (flow.optimism_bias or model.optimism_bias),
+                realisation=realisation[flow.actor] if revenue else None,
+                whole_units=flow.whole_units,
+                unrealised_row=unrealised_row.get(flow.actor) if revenue else None))
         for t in model.transfers:
             active = self._active_years(t.when)
             entries.append(_Entry(actor_index[t.payer], None, -1, t.amount, t.when, active))
             entries.append(_Entry(actor_index[t.payee], None, +1, t.amount, t.when, active))
         self.entries = tuple(entries)
-        # Discount factors are computed once when the rate is the same in every scenario.
+        # Discount factors are computed once when every rate is the same in every scenario.
         self.constant_discount = None
-        if model.discount_rate.is_constant:
-            self.constant_discount = self._discount(model.discount_rate.evaluate({}))
+        if all(rate.is_constant for _, rate in model.discount_schedule):
+            self.constant_discount = self.discount_factors({})
 
     @property
     def series(self) -> list[str]:
@@ -120,39 +165,61 @@ class CompiledModel:
                                self.year.shape)
         return np.flatnonzero(mask[:, 0])
 
-    def _discount(self, rate: np.ndarray | float) -> np.ndarray:
-        # Year 1 is the intervention year and is not discounted.
-        return np.power(1.0 + np.asarray(rate, dtype=float), -(self.year - 1.0))
+    def discount_factors(self, env: Mapping[str, object]) -> np.ndarray:
+        """Discount factor of every year: shape (Y, 1), or (Y, n) for uncertain rates.
+
+        Year 1 is not discounted; year t is discounted by the product of
+        ``1 / (1 + r)`` over years 2..t, r being the rate in force in that year.
+        """
+        schedule = self.model.discount_schedule
+        with np.errstate(all="ignore"):
+            if len(schedule) == 1:
+                rate = np.asarray(schedule[0][1].evaluate(env), dtype=float)
+                return np.power(1.0 + rate, -(self.year - 1.0))
+            rates = [np.asarray(expr.evaluate(env), dtype=float) for _, expr in schedule]
+            starts = [year for year, _ in schedule]
+            factors = [np.ones_like(rates[0])]
+            for year in range(2, self.n_years + 1):
+                rate = rates[np.searchsorted(starts, year, side="right") - 1]
+                factors.append(factors[-1] / (1.0 + rate))
+            return np.concatenate(
+                [np.broadcast_to(f, np.broadcast_shapes(*(r.shape for r in rates), (1,)))
+                 .reshape(1, -1) for f in factors])
 
     def environment(self, params: Mapping[str, np.ndarray | float]) -> dict[str, object]:
-        """Parameters (shape (1, n)), ``year`` (Y, 1) and every derived value."""
+        """Parameters (shape (1, n)), ``year`` (Y, 1) and every derived value and outcome."""
         env: dict[str, object] = {"year": self.year}
         for name, values in params.items():
             env[name] = np.reshape(values, (1, -1)) if np.ndim(values) else float(values)
         with np.errstate(all="ignore"):
-            for name, expr in self.model.derived.items():
-                env[name] = expr.evaluate(env)
+            for name, definition in self.model.derived.items():
+                env[name] = definition.evaluate(env)
         return env
 
-    def contributions(self, env: Mapping[str, object], n: int
-                      ) -> Iterator[tuple[_Entry, np.ndarray | None, np.ndarray]]:
-        """Each entry's amount, shaped (Y, n) or (len(rows), n) with its year rows.
-
-        Yields ``(entry, rows, values)``: `rows` is None when values covers every
-        year, else the year indices (0-based) that `values` fills.
-        """
+    def contributions(self, env: Mapping[str, object], n: int) -> Iterator[Contribution]:
+        """Each entry's amounts in this block, over the years it is active."""
         with np.errstate(all="ignore"):
             for entry in self.entries:
-                amount = entry.amount.evaluate(env)
-                if entry.active_years is not None:
-                    rows = entry.active_years
-                    full = np.broadcast_to(amount, (self.n_years, n))
-                    yield entry, rows, full[rows]
-                    continue
-                values = np.broadcast_to(amount, (self.n_years, n))
-                if entry.when is not None:
-                    values = np.where(entry.when.evaluate(env), values, 0.0)
-                yield entry, None, values
+                amount = np.broadcast_to(entry.amount.evaluate(env), (self.n_years, n))
+                rows = entry.active_years
+                if rows is not None:
+                    amount = amount[rows]
+                elif entry.when is not None:
+                    amount = np.where(entry.when.evaluate(env), amount, 0.0)
+                uplift = unrealised = None
+                if entry.optimism_bias is not None:
+                    uplift = amount * entry.optimism_bias.evaluate(env)
+                    amount = amount + uplift
+                if entry.realisation is not None or entry.whole_units is not None:
+                    realised = amount
+                    if entry.realisation is not None:
+                        realised = realised * entry.realisation.evaluate(env)
+                    if entry.whole_units is not None:
+                        unit = entry.whole_units.evaluate(env)
+                        realised = np.floor(realised / unit) * unit
+                    unrealised = amount - realised
+                    amount = realised
+                yield Contribution(entry, rows, amount, uplift, unrealised)
 
     def evaluate(self, params: Mapping[str, np.ndarray], *, keep_cumulative: bool = False,
                  grid: BandGrid | None = None) -> ChunkOutput:
@@ -206,37 +273,45 @@ class CompiledModel:
         n = BLOCK_SIZE
         n_actors = len(model.actors)
         society_row = n_actors
-        # One array for every series: actors, then society, then the cost kinds.
-        cumulative = np.zeros((n_actors + 1 + len(COST_KINDS), self.n_years, n))
+        unrealised_row = society_row + 1 + len(COST_KINDS)
+        # One array for every series: actors, society, the cost kinds, then the
+        # unrealised savings of the actors that have some.
+        cumulative = np.zeros((unrealised_row + len(model.realised_actors), self.n_years, n))
         env = self.environment(params)
-        for entry, rows, values in self.contributions(env, n):
-            targets = [cumulative[entry.actor]]
+        for c in self.contributions(env, n):
+            entry = c.entry
+            targets = [(cumulative[entry.actor], entry.sign, c.amount)]
             if entry.kind is not None:
-                targets.append(cumulative[society_row + 1 + entry.kind])
-            op = np.add if entry.sign > 0 else np.subtract
-            for target in targets:
-                if rows is None:
+                targets.append((cumulative[society_row + 1 + entry.kind], entry.sign, c.amount))
+            if c.unrealised is not None:
+                targets.append((cumulative[unrealised_row + entry.unrealised_row], 1,
+                                c.unrealised))
+            for target, sign, values in targets:
+                op = np.add if sign > 0 else np.subtract
+                if c.rows is None:
                     op(target, values, out=target)
-                elif len(rows) == 1:
-                    row = target[rows[0]]
+                elif len(c.rows) == 1:
+                    row = target[c.rows[0]]
                     op(row, values[0], out=row)
                 else:
-                    target[rows] = op(target[rows], values)
+                    target[c.rows] = op(target[c.rows], values)
 
         with np.errstate(all="ignore"):
             discount = self.constant_discount
             if discount is None:
-                discount = self._discount(model.discount_rate.evaluate(env))
+                discount = self.discount_factors(env)
             investment = np.broadcast_to(model.investment.evaluate(env), (1, n))[0]
             # Society is the sum over cost kinds, where transfers never entered.
-            np.sum(cumulative[society_row + 1:], axis=0, out=cumulative[society_row])
+            np.sum(cumulative[society_row + 1:unrealised_row], axis=0,
+                   out=cumulative[society_row])
             cumulative *= discount
             _accumulate_years(cumulative)
             outputs = self._reduce(cumulative[:n_actors], cumulative[society_row],
-                                   cumulative[society_row + 1:], investment)
+                                   cumulative[society_row + 1:unrealised_row],
+                                   cumulative[unrealised_row:], investment)
 
         out = ChunkOutput({k: v[:used] for k, v in outputs.items()})
-        cumulative = cumulative[..., :used]
+        cumulative = cumulative[:unrealised_row, :, :used]
         if keep_cumulative:
             out.cumulative = cumulative
         if grid is not None:
@@ -246,7 +321,7 @@ class CompiledModel:
         return out
 
     def _reduce(self, actor_cum: np.ndarray, society_cum: np.ndarray, kind_cum: np.ndarray,
-                investment: np.ndarray) -> dict[str, np.ndarray]:
+                unrealised_cum: np.ndarray, investment: np.ndarray) -> dict[str, np.ndarray]:
         actors = self.model.actor_keys
         outputs: dict[str, np.ndarray] = {}
         for i, key in enumerate(actors):
@@ -255,17 +330,17 @@ class CompiledModel:
         for i, kind in enumerate(COST_KINDS):
             outputs[f"npv_{kind}"] = kind_cum[i, -1]
         outputs["roi"] = society_cum[-1] / investment
+        outputs["investment"] = investment
         outputs["payback_year"] = payback_year(society_cum)
         humps = investment_hump(actor_cum)
         for i, key in enumerate(actors):
             outputs[f"hump_{key}"] = humps[i]
         outputs["hump_society"] = investment_hump(society_cum)
+        if self.model.realised_actors:
+            for i, key in enumerate(self.model.realised_actors):
+                outputs[f"theoretical_{key}"] = outputs[f"npv_{key}"] + unrealised_cum[i, -1]
+            outputs["theoretical_society"] = society_cum[-1] + unrealised_cum[:, -1].sum(axis=0)
         return outputs
-
-
-def base_case_parameters(model: Model) -> dict[str, np.ndarray]:
-    """Every parameter at its base-case value, as arrays of one scenario."""
-    return {name: np.array([value]) for name, value in model.base_case().items()}
 
 
 def _accumulate_years(flows: np.ndarray) -> None:

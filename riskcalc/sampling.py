@@ -10,6 +10,12 @@ Two routes, one per use:
   draws unchanged.  The global numpy random state is never used.
 * :func:`from_unit_cube` maps a design in the unit cube (Sobol, Morris, a
   Latin hypercube) through each parameter's inverse CDF.
+
+A model with declared regimes first draws each scenario's regime (column
+``regime``: 0, 1, ... in declaration order); parameters a regime overrides are
+drawn from that regime's distribution.  Declared correlations are induced by a
+Gaussian copula (:mod:`riskcalc.correlation`) in Monte Carlo sampling; designs
+for sensitivity analysis stay independent, as their estimators assume.
 """
 
 from __future__ import annotations
@@ -19,18 +25,44 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from riskcalc.correlation import copula_uniforms
 from riskcalc.model import Model
 
-__all__ = ["PILOT_KEY", "parameter_seed", "sample_parameters", "from_unit_cube"]
+__all__ = ["PILOT_KEY", "REGIME", "parameter_seed", "sample_parameters", "sampled_columns",
+           "design_inputs", "from_unit_cube"]
 
 #: Chunk index of the pilot sample that fixes the band histograms' bins; no run
 #: has that many chunks.
 PILOT_KEY = 2**63 - 1
+#: Name of the column (and design input) holding each scenario's regime index.
+REGIME = "regime"
 
 
-def parameter_seed(seed: int, chunk: int, name: str) -> np.random.SeedSequence:
-    """The seed sequence of parameter `name` in chunk `chunk` of a run seeded `seed`."""
-    return np.random.SeedSequence(seed, spawn_key=(chunk, zlib.crc32(name.encode())))
+def parameter_seed(seed: int, chunk: int, stream: str) -> np.random.SeedSequence:
+    """The seed sequence of one named stream (a parameter) in one chunk of a run."""
+    return np.random.SeedSequence(seed, spawn_key=(chunk, zlib.crc32(stream.encode())))
+
+
+def sampled_columns(model: Model) -> list[str]:
+    """Per-scenario input columns: every parameter, then ``regime`` if declared."""
+    return [*model.parameters, *([REGIME] if model.regimes else [])]
+
+
+def _regime_index(model: Model, unit: np.ndarray) -> np.ndarray:
+    cumulative = np.cumsum([r.weight for r in model.regimes])
+    index = np.searchsorted(cumulative, unit, side="right")
+    return np.minimum(index, len(model.regimes) - 1)
+
+
+def _ppf(model: Model, name: str, unit: np.ndarray, regime: np.ndarray | None) -> np.ndarray:
+    """Inverse CDF of parameter `name`, per scenario's regime where one overrides it."""
+    values = model.parameters[name].distribution.ppf(unit)
+    if regime is not None:
+        for index, r in enumerate(model.regimes):
+            if name in r.overrides:
+                hit = regime == index
+                values[hit] = r.overrides[name].ppf(unit[hit])
+    return values
 
 
 def sample_parameters(model: Model, seed: int, chunk: int, n: int) -> dict[str, np.ndarray]:
@@ -49,17 +81,46 @@ def sample_parameters(model: Model, seed: int, chunk: int, n: int) -> dict[str, 
     Returns
     -------
     dict of str to ndarray, shape (n,)
-        Fixed parameters too (as constant arrays), so the result is complete.
+        Every column of :func:`sampled_columns`; fixed parameters as constant arrays.
     """
+
+    def rng(stream: str) -> np.random.Generator:
+        return np.random.default_rng(parameter_seed(seed, chunk, stream))
+
+    correlated = set(model.correlations.names) if model.correlations else set()
     draws = {}
     for name, parameter in model.parameters.items():
         dist = parameter.distribution
         if dist.is_fixed:
             draws[name] = np.full(n, dist.base)
-        else:
-            rng = np.random.default_rng(parameter_seed(seed, chunk, name))
-            draws[name] = dist.sample(rng, n)
+        elif name not in correlated:
+            draws[name] = dist.sample(rng(name), n)
+    regime = None
+    if model.regimes:
+        regime = _regime_index(model, rng(REGIME).random(n))
+        draws[REGIME] = regime.astype(float)
+        for index, r in enumerate(model.regimes):
+            for name, dist in r.overrides.items():
+                if name not in correlated:
+                    hit = regime == index
+                    draws[name] = np.where(hit, dist.sample(rng(f"{name}@{r.name}"), n),
+                                           draws[name])
+    if model.correlations:
+        names = model.correlations.names
+        normals = np.stack([rng(f"{name}~copula").standard_normal(n) for name in names])
+        unit = copula_uniforms(normals, model.correlations.normal_matrix)
+        for row, name in enumerate(names):
+            draws[name] = _ppf(model, name, unit[row], regime)
     return draws
+
+
+def design_inputs(model: Model) -> list[str]:
+    """The independent inputs a sensitivity design varies.
+
+    The uncertain parameters, and ``regime`` when the model declares regimes
+    (so the regime's share of the variance is reported).
+    """
+    return [*model.uncertain_parameters, *([REGIME] if model.regimes else [])]
 
 
 def from_unit_cube(model: Model, unit: np.ndarray,
@@ -72,25 +133,34 @@ def from_unit_cube(model: Model, unit: np.ndarray,
     unit : ndarray, shape (n, D)
         Design points in [0, 1]^D, one column per name in `names`.
     names : sequence of str, optional
-        The parameters the columns stand for; default: the model's uncertain
-        parameters in declaration order.  Parameters not named take their base case.
+        The inputs the columns stand for; default: :func:`design_inputs`.
+        Parameters not named take their base case; without a ``regime`` column,
+        regime overrides are not applied.
 
     Returns
     -------
     dict of str to ndarray, shape (n,)
-        A value for every parameter of the model.
+        A value for every column of :func:`sampled_columns`.
     """
-    names = list(model.uncertain_parameters if names is None else names)
+    names = design_inputs(model) if names is None else list(names)
     unit = np.asarray(unit, dtype=float)
     if unit.ndim != 2 or unit.shape[1] != len(names):
         raise ValueError(f"the design has shape {unit.shape}; expected (n, {len(names)}) for "
-                         f"the parameters {names}")
-    unknown = [name for name in names if name not in model.parameters]
+                         f"the inputs {names}")
+    valid = set(model.parameters) | ({REGIME} if model.regimes else set())
+    unknown = [name for name in names if name not in valid]
     if unknown:
-        raise ValueError(f"unknown parameters {unknown}; the model declares "
-                         f"{list(model.parameters)}")
+        raise ValueError(f"unknown inputs {unknown}; the model's are {sorted(valid)}")
     n = unit.shape[0]
     values = {name: np.full(n, p.distribution.base) for name, p in model.parameters.items()}
+    regime = None
+    if model.regimes:
+        # The base case belongs to no regime (-1): overrides apply only when the
+        # regime is an input of the design.
+        regime = (_regime_index(model, unit[:, names.index(REGIME)]) if REGIME in names
+                  else None)
+        values[REGIME] = (regime if regime is not None else np.full(n, -1)).astype(float)
     for j, name in enumerate(names):
-        values[name] = model.parameters[name].distribution.ppf(unit[:, j])
+        if name != REGIME:
+            values[name] = _ppf(model, name, unit[:, j], regime)
     return values

@@ -32,7 +32,7 @@ from riskcalc.engine import (
 )
 from riskcalc.model import Model
 from riskcalc.result import BAND_PERCENTILES, SimulationResult
-from riskcalc.sampling import PILOT_KEY, sample_parameters
+from riskcalc.sampling import PILOT_KEY, sample_parameters, sampled_columns
 
 __all__ = ["simulate", "evaluate_points", "chunk_sizes"]
 
@@ -248,12 +248,13 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
                                   keep_cumulative=True)
         grid = BandGrid.from_pilot(pilot.cumulative.reshape(-1, BLOCK_SIZE))
 
-    columns = (*model.parameters, *output_columns(model))
+    columns = (*sampled_columns(model), *output_columns(model))
     data, bands = _run_chunks(model, n, sizes, columns, seed=seed, points=None, grid=grid,
                               keep_cumulative=grid is None, n_jobs=n_jobs, backend=backend,
                               progress=progress)
-    parameters = {name: data[i] for i, name in enumerate(model.parameters)}
-    outputs = {name: data[i] for i, name in enumerate(columns) if name not in parameters}
+    n_inputs = len(columns) - len(output_columns(model))
+    parameters = {name: data[i] for i, name in enumerate(columns[:n_inputs])}
+    outputs = {name: data[i + n_inputs] for i, name in enumerate(columns[n_inputs:])}
     elapsed = time.perf_counter() - started
 
     n_series = len(compiled.series)

@@ -25,9 +25,17 @@ class IncomeStatement:
         Index: actor keys, then ``"society"``; columns ``label, revenue, cost, net``
         (currency, the given year, undiscounted).  Society's revenue and cost are
         left out (NaN): transfers between actors make them meaningless; its net is
-        the sum of the actors' nets.
+        the sum of the actors' nets.  A model with optimism bias adds the column
+        ``optimism_bias`` (the uplift, included in cost); one with realisation or
+        indivisibilities adds ``revenue_on_paper`` (savings before realisation,
+        beside the realised ``revenue``).
     npv : dict of str to float
         NPV over the horizon of every actor and ``"society"`` (currency).
+    npv_on_paper : dict of str to float
+        NPV before realisation, for the actors (and society) where it differs.
+    outcomes : DataFrame
+        One row per declared outcome: the gross value in its first year and the
+        value after each adjustment (``after_deadweight``, ...) and ``net``.
     values : dict of str to float
         The parameter values the statement was computed at.
     """
@@ -35,15 +43,21 @@ class IncomeStatement:
     year: int
     table: pd.DataFrame
     npv: dict[str, float]
+    npv_on_paper: dict[str, float]
+    outcomes: pd.DataFrame
     values: dict[str, float]
 
     def to_dict(self) -> dict:
-        """``{"year1": {actor: {revenue, cost, net}, "society": {...}}, "npv": {...}}``."""
+        """``{"year1": {actor: {revenue, cost, net, ...}}, "npv": {...}, ...}``."""
         rows = {}
-        for key, row in self.table.iterrows():
-            rows[key] = {c: (None if pd.isna(row[c]) else float(row[c]))
-                         for c in ("revenue", "cost", "net")}
-        return {f"year{self.year}": rows, "npv": dict(self.npv)}
+        for key, row in self.table.drop(columns="label").iterrows():
+            rows[key] = {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
+        data = {f"year{self.year}": rows, "npv": dict(self.npv)}
+        if self.npv_on_paper:
+            data["npv_on_paper"] = dict(self.npv_on_paper)
+        if not self.outcomes.empty:
+            data["outcomes"] = self.outcomes.to_dict(orient="index")
+        return data
 
 
 def income_statement(model: Model, values: Mapping[str, float] | None = None, *,
@@ -69,23 +83,41 @@ def income_statement(model: Model, values: Mapping[str, float] | None = None, *,
     compiled = CompiledModel(model)
     env = compiled.environment(params)
     keys = list(model.actor_keys)
-    revenue = dict.fromkeys(keys, 0.0)
-    cost = dict.fromkeys(keys, 0.0)
-    for entry, rows, values_ in compiled.contributions(env, 1):
-        if rows is None:
-            amount = float(values_[year - 1, 0])
-        else:
-            hit = np.flatnonzero(rows == year - 1)
-            amount = float(values_[hit[0], 0]) if hit.size else 0.0
-        side = revenue if entry.sign > 0 else cost
-        side[keys[entry.actor]] += amount
-    table = pd.DataFrame({
-        "label": [a.label for a in model.actors],
-        "revenue": [revenue[k] for k in keys],
-        "cost": [cost[k] for k in keys],
-    }, index=keys)
+    sums = {column: dict.fromkeys(keys, 0.0)
+            for column in ("revenue", "cost", "optimism_bias", "unrealised")}
+    for c in compiled.contributions(env, 1):
+        rows = np.arange(model.years) if c.rows is None else c.rows
+        hit = np.flatnonzero(rows == year - 1)
+        if not hit.size:
+            continue
+        actor = keys[c.entry.actor]
+        sums["revenue" if c.entry.sign > 0 else "cost"][actor] += float(c.amount[hit[0], 0])
+        if c.uplift is not None:
+            sums["optimism_bias"][actor] += float(c.uplift[hit[0], 0])
+        if c.unrealised is not None:
+            sums["unrealised"][actor] += float(c.unrealised[hit[0], 0])
+    table = pd.DataFrame({"label": [a.label for a in model.actors],
+                          "revenue": sums["revenue"], "cost": sums["cost"]}, index=keys)
     table["net"] = table["revenue"] - table["cost"]
-    table.loc["society"] = ["Society (total)", np.nan, np.nan, table["net"].sum()]
+    if model.optimism_bias is not None or any(f.optimism_bias for f in model.flows):
+        table["optimism_bias"] = pd.Series(sums["optimism_bias"])
+    if model.realised_actors:
+        table["revenue_on_paper"] = table["revenue"] + pd.Series(sums["unrealised"])
+    table.loc["society"] = {"label": "Society (total)", "net": table["net"].sum()}
     outputs = compiled.evaluate(params).outputs
     npv = {k: float(outputs[f"npv_{k}"][0]) for k in [*keys, "society"]}
-    return IncomeStatement(year, table, npv, {k: float(v) for k, v in point.items()})
+    on_paper = {k: float(outputs[f"theoretical_{k}"][0])
+                for k in [*model.realised_actors, "society"] if model.realised_actors}
+    return IncomeStatement(year, table, npv, on_paper, _outcome_steps(model, env),
+                           {k: float(v) for k, v in point.items()})
+
+
+def _outcome_steps(model: Model, env: Mapping[str, object]) -> pd.DataFrame:
+    """Each outcome in its first year: gross, after each adjustment, net."""
+    rows = {}
+    for name, outcome in model.outcomes.items():
+        steps = outcome.steps(env)
+        first = outcome.start_year - 1
+        rows[name] = {step: float(np.broadcast_to(value, (model.years, 1))[first, 0])
+                      for step, value in steps.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")

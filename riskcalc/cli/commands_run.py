@@ -8,12 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskcalc.cli.common import EXIT_OK, add_engine_options, engine_kwargs, positive_int, seed
+from riskcalc.cli.common import (
+    EXIT_OK,
+    add_engine_options,
+    engine_kwargs,
+    load,
+    positive_int,
+    seed,
+)
 from riskcalc.format import money, percent
-from riskcalc.model import Model, load_model
+from riskcalc.model import Model
 from riskcalc.result import SimulationResult
 from riskcalc.simulation import simulate
-from riskcalc.statement import income_statement
+from riskcalc.statement import IncomeStatement, income_statement
 
 __all__ = ["register", "render_run"]
 
@@ -38,27 +45,43 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    model = load_model(args.model)
+    model = load(args.model)
     statement = income_statement(model)
     if args.json:
         print(json.dumps(statement.to_dict(), indent=2))
         return EXIT_OK
-    cur = model.currency
     print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
           f"{len(model.parameters)} parameters ({len(model.uncertain_parameters)} uncertain), "
           f"{len(model.flows)} flows, {len(model.transfers)} transfers, {model.years} years\n")
-    print(f"Socio-economic income statement, year 1, base case ({cur}):")
-    table = statement.table.copy()
-    for column in ("revenue", "cost", "net"):
-        table[column] = [f"{v:,.0f}" if isinstance(v, float) and v == v else ""
-                         for v in table[column]]
-    table[f"NPV {model.years} y"] = [f"{statement.npv[k]:,.0f}" for k in table.index]
-    print(table.drop(columns="label").to_string())
+    print(render_statement(model, statement))
     return EXIT_OK
 
 
+def render_statement(model: Model, statement: IncomeStatement) -> str:
+    """The base-case income statement as text, in the seed's table 4.2 layout."""
+    table = statement.table.drop(columns="label")
+    for column in table.columns:
+        table[column] = [f"{v:,.0f}" if v == v else "" for v in table[column]]
+    table[f"NPV {model.years} y"] = [f"{statement.npv[k]:,.0f}" for k in table.index]
+    if statement.npv_on_paper:
+        table["NPV on paper"] = [f"{statement.npv_on_paper[k]:,.0f}"
+                                  if k in statement.npv_on_paper else "" for k in table.index]
+    lines = [f"Socio-economic income statement, year {statement.year}, base case "
+             f"({model.currency}):", table.to_string()]
+    if "optimism_bias" in statement.table:
+        lines.append("Cost includes the optimism-bias uplift shown in its own column.")
+    if statement.npv_on_paper:
+        lines.append("revenue is what becomes budget; revenue_on_paper is the saving before "
+                     "realisation and indivisibilities.")
+    if not statement.outcomes.empty:
+        outcomes = statement.outcomes.map(lambda v: f"{v:,.2f}")
+        lines += ["", "Outcomes in their first year (gross, after each adjustment, net):",
+                  outcomes.to_string()]
+    return "\n".join(lines)
+
+
 def _run(args: argparse.Namespace) -> int:
-    model = load_model(args.model)
+    model = load(args.model)
     result = simulate(model, args.n, seed=args.seed, **engine_kwargs(args))
     out = result.write(args.out or Path("reports") / model.slug)
     if not args.quiet:

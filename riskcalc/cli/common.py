@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from riskcalc.model import Model, load_model
 
 __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "positive_int", "seed", "add_engine_options",
-           "engine_kwargs"]
+           "engine_kwargs", "load"]
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -58,3 +61,11 @@ def engine_kwargs(args: argparse.Namespace) -> dict:
     """Keyword arguments for the API's n_jobs / backend / progress from parsed options."""
     return {"n_jobs": args.jobs, "backend": args.backend,
             "progress": not args.quiet and sys.stderr.isatty()}
+
+
+def load(path: Path) -> Model:
+    """Load a model, printing what the loader repaired or noticed on stderr."""
+    model = load_model(path)
+    for warning in model.warnings:
+        print(f"riskcalc: warning: {warning}", file=sys.stderr)
+    return model

@@ -1,0 +1,350 @@
+"""Words of the report and its figures, in English and in Swedish.
+
+The Swedish terms are the seed report's own (Nilsson 2017): *aktör*, *nettoeffekt*,
+*socioekonomisk resultaträkning*, *investeringspuckel*, *återbetalningstid*,
+*samhället*, *reala / finansiella effekter*, *produktionsvärde*.
+
+>>> from riskcalc.labels import get_labels
+>>> get_labels("sv")["society"]
+'Samhället'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+__all__ = ["LANGUAGES", "get_labels", "class_label"]
+
+_EN: dict[str, str] = {
+    # Titles and sections
+    "report_title": "Risk report",
+    "summary": "Summary",
+    "key_figures": "Net present value per actor",
+    "society_distribution": "Distribution of society's net present value",
+    "actor_positions": "Net position per actor: winners and losers",
+    "fan_charts": "Cumulative net per year: investment hump and payback",
+    "statements": "Socio-economic accounts",
+    "income_statement": "Socio-economic income statement, year 1, base case",
+    "accumulated": "Projected, accumulated effects by cost kind",
+    "sensitivity": "Sensitivity: which assumptions matter",
+    "sobol": "Sobol indices",
+    "sobol_heatmap": "Total-order Sobol index: parameters × outputs",
+    "tornado": "Tornado: one parameter at a time",
+    "acceptability": "Acceptability curve",
+    "redistribution": "Redistribution between actors",
+    "verdict": "Policy verdict",
+    "methods": "Methods",
+    "classes": "Scenario classes",
+    "files": "Files of this run",
+    # Terms
+    "society": "Society",
+    "actor": "Actor",
+    "npv": "Net present value",
+    "net_effect": "Net effect",
+    "cumulative_net": "Cumulative discounted net",
+    "year": "Year",
+    "years": "years",
+    "scenarios": "scenarios",
+    "share_of_scenarios": "Share of scenarios",
+    "probability": "Probability",
+    "prob_loss": "Probability of loss",
+    "payback": "Payback time",
+    "payback_by_year": "Probability of payback by year",
+    "never": "never",
+    "hump": "Investment hump (capital need)",
+    "capital_need_p95": "Capital need (P95)",
+    "mean": "Mean",
+    "median": "Median",
+    "p05": "P5",
+    "p95": "P95",
+    "interval": "P5–P95",
+    "band": "P5–P95 band",
+    "revenue": "Revenue",
+    "cost": "Cost",
+    "net": "Net",
+    "npv_over": "NPV over {years} years",
+    "total": "Total",
+    "cost_kind": "Cost kind",
+    "real": "Real effects",
+    "financial": "Financial effects",
+    "production": "Production value",
+    "payer": "Paying actor",
+    "zero": "break-even",
+    "parameter": "Parameter",
+    "output": "Output",
+    "first_order": "First order (S1)",
+    "total_order": "Total (ST)",
+    "base_output": "base case",
+    "low_value": "low value",
+    "high_value": "high value",
+    "required_return": "Required return (ROI)",
+    "prob_meeting": "Probability of meeting it",
+    "criterion": "Criterion",
+    "measured": "Measured",
+    "threshold": "Threshold",
+    "margin": "Margin",
+    "passed": "Passed",
+    "yes": "yes",
+    "no": "no",
+    "APPROVE": "APPROVE",
+    "REJECT": "REJECT",
+    "range": "Range",
+    "class": "Class",
+    "roi": "ROI",
+    # Scenario classes
+    "class_good": "Good",
+    "class_half_good": "Half-good",
+    "class_bad": "Bad",
+    "class_very_bad": "Very bad",
+    "class_loss": "Loss",
+    "class_gain": "Gain",
+    # Sentences of the plain-words summary
+    "s_return": ("Society's expected return over {years} years is {mean} in net present value "
+                 "(90 % of the scenarios lie between {p05} and {p95}); on average "
+                 "{roi} times the investment."),
+    "s_pays": "Who pays: {actors}.",
+    "s_gains": "Who gains: {actors}.",
+    "s_nobody_pays": "No actor loses at the median.",
+    "s_median_of": "median {value}",
+    "s_loss": ("The paying actor, {payer}, makes a loss in {p_payer} of the scenarios; "
+               "society as a whole in {p_society}."),
+    "s_payback": ("Society's payback: by year {median} in half of the scenarios, "
+                  "by year {year} in {p_by}; never within {years} years in {p_never}."),
+    "s_payback_rare": ("Society pays back within {years} years in only {p_paid} of the "
+                       "scenarios."),
+    "s_capital": ("Capital need (investment hump): {payer} needs {payer_p50} at the median "
+                  "and {payer_p95} at the 95th percentile; society as a whole {society_p50} "
+                  "and {society_p95}."),
+    "s_verdict_pass": "Policy verdict: {decision}; all {n} criteria met.",
+    "s_verdict_fail": "Policy verdict: {decision}; {failed} of {n} criteria not met: {names}.",
+    "s_run": "{n} scenarios, seed {seed}, run {created}.",
+    # Captions
+    "cap_society": ("Histogram of society's net present value over the scenarios, shaded by "
+                    "scenario class; the dashed line marks the mean, the solid line zero."),
+    "cap_actors": ("Each actor's net present value: box from the 25th to the 75th percentile, "
+                   "whiskers from P5 to P95, line at the median. Red: loses at the median; "
+                   "green: gains."),
+    "cap_fan": ("Cumulative discounted net per year: median (line) and P5–P95 band. A dip "
+                "below zero is the investment hump; where the line crosses zero the "
+                "investment has paid back."),
+    "cap_42": ("The seed's table 4.2 layout: each actor's revenue, cost and net in year 1 at "
+               "base-case values, and the NPV over the horizon."),
+    "cap_43": ("The seed's table 4.3 layout: cumulative discounted net by cost kind at the "
+               "end of each year, median with the P5–P95 interval."),
+    "cap_sobol": ("Share of the variance of the output explained by each parameter alone "
+                  "(S1) and with its interactions (ST), with confidence intervals."),
+    "cap_tornado": ("Output when one parameter at a time is set to its low and high value, "
+                    "the others at base case; sorted by swing."),
+    "cap_acceptability": ("Probability that the return (ROI) reaches each required level."),
+    "no_model": ("The model file {source} was not found, so the base-case income statement "
+                 "is left out; run `riskcalc report` from the directory the run was made in."),
+    "model_changed": ("Note: the model file {source} has changed since the run (its SHA-256 "
+                      "differs); the income statement is computed from the file as it is now."),
+    "unreadable": "{name} could not be read and is left out: {error}",
+    "absent": "Not part of this run: {names}.",
+    "generated": "Written by riskcalc {version}.",
+    # Methods paragraph
+    "m_sim": ("We simulated N = {n} scenarios of the model “{model}” (file {source}, "
+              "SHA-256 {sha}) over a horizon of {years} years with riskcalc {version} "
+              "(Python {python}; NumPy {numpy}, SciPy {scipy}, pandas {pandas}, "
+              "SALib {salib})."),
+    "m_sampling": ("Parameters were drawn by independent Monte Carlo sampling from their "
+                   "declared distributions with seed {seed}; chunks of {chunk} scenarios, "
+                   "random streams {streams}, so that the run is reproducible bit for bit "
+                   "with any number of workers."),
+    "m_estimators": ("Year 1 is not discounted and year t is discounted by (1 + r)^-(t-1). "
+                     "Reported are the sample mean (with its standard error), the empirical "
+                     "5th, 50th and 95th percentiles, the probability of loss as the share of "
+                     "scenarios with a negative NPV, payback as the first year the cumulative "
+                     "discounted net of society is non-negative, and the investment hump as "
+                     "the depth of the most negative cumulative discounted net. Per-year bands "
+                     "are {band_method} percentiles."),
+    "m_nonfinite": "{count} scenarios with non-finite outputs were left out of the summaries.",
+    "m_sobol": ("Sobol indices (first and total order, with confidence intervals) are read "
+                "from sobol.csv of this run directory."),
+    "band_exact": "exact",
+    "band_histogram": "histogram-based",
+}
+
+_SV: dict[str, str] = {
+    "report_title": "Riskrapport",
+    "summary": "Sammanfattning",
+    "key_figures": "Nuvärde per aktör",
+    "society_distribution": "Fördelning av samhällets nuvärde",
+    "actor_positions": "Nettoeffekt per aktör: vinnare och förlorare",
+    "fan_charts": "Ackumulerad nettoeffekt per år: investeringspuckel och återbetalningstid",
+    "statements": "Socioekonomiskt bokslut",
+    "income_statement": "Socioekonomisk resultaträkning, år 1, basfall",
+    "accumulated": "Prognosticerad och ackumulerad resultaträkning per kostnadslag",
+    "sensitivity": "Känslighet: vilka antaganden spelar roll",
+    "sobol": "Sobolindex",
+    "sobol_heatmap": "Sobolindex av total ordning: parametrar × utfall",
+    "tornado": "Tornadodiagram: en parameter i taget",
+    "acceptability": "Acceptanskurva",
+    "redistribution": "Omfördelning mellan aktörer",
+    "verdict": "Beslut enligt policy",
+    "methods": "Metod",
+    "classes": "Scenarioklasser",
+    "files": "Filer från körningen",
+    "society": "Samhället",
+    "actor": "Aktör",
+    "npv": "Nuvärde",
+    "net_effect": "Nettoeffekt",
+    "cumulative_net": "Ackumulerad diskonterad nettoeffekt",
+    "year": "År",
+    "years": "år",
+    "scenarios": "scenarier",
+    "share_of_scenarios": "Andel av scenarierna",
+    "probability": "Sannolikhet",
+    "prob_loss": "Sannolikhet för förlust",
+    "payback": "Återbetalningstid",
+    "payback_by_year": "Sannolikhet för återbetalning senast år",
+    "never": "aldrig",
+    "hump": "Investeringspuckel (kapitalbehov)",
+    "capital_need_p95": "Kapitalbehov (P95)",
+    "mean": "Medelvärde",
+    "median": "Median",
+    "p05": "P5",
+    "p95": "P95",
+    "interval": "P5–P95",
+    "band": "P5–P95-intervall",
+    "revenue": "Intäkt",
+    "cost": "Kostnad",
+    "net": "Netto",
+    "npv_over": "Nuvärde över {years} år",
+    "total": "Summa",
+    "cost_kind": "Kostnadslag",
+    "real": "Reala effekter",
+    "financial": "Finansiella effekter",
+    "production": "Produktionsvärde",
+    "payer": "Betalande aktör",
+    "zero": "nollresultat",
+    "parameter": "Parameter",
+    "output": "Utfall",
+    "first_order": "Första ordningen (S1)",
+    "total_order": "Total (ST)",
+    "base_output": "basfall",
+    "low_value": "lågt värde",
+    "high_value": "högt värde",
+    "required_return": "Avkastningskrav (ROI)",
+    "prob_meeting": "Sannolikhet att nå kravet",
+    "criterion": "Kriterium",
+    "measured": "Uppmätt",
+    "threshold": "Gräns",
+    "margin": "Marginal",
+    "passed": "Uppfyllt",
+    "yes": "ja",
+    "no": "nej",
+    "APPROVE": "GODKÄNN",
+    "REJECT": "AVSLÅ",
+    "range": "Intervall",
+    "class": "Klass",
+    "roi": "ROI",
+    "class_good": "Bra",
+    "class_half_good": "Halvbra",
+    "class_bad": "Dåligt",
+    "class_very_bad": "Riktigt dåligt",
+    "class_loss": "Förlust",
+    "class_gain": "Vinst",
+    "s_return": ("Samhällets förväntade nettoeffekt över {years} år är {mean} i nuvärde "
+                 "(90 % av scenarierna ligger mellan {p05} och {p95}); i genomsnitt "
+                 "{roi} gånger investeringen."),
+    "s_pays": "Vem betalar: {actors}.",
+    "s_gains": "Vem vinner: {actors}.",
+    "s_nobody_pays": "Ingen aktör förlorar i medianscenariot.",
+    "s_median_of": "median {value}",
+    "s_loss": ("Den betalande aktören, {payer}, gör förlust i {p_payer} av scenarierna; "
+               "samhället som helhet i {p_society}."),
+    "s_payback": ("Samhällets återbetalningstid: senast år {median} i hälften av scenarierna, "
+                  "senast år {year} i {p_by}; aldrig inom {years} år i {p_never}."),
+    "s_payback_rare": ("Samhället får tillbaka investeringen inom {years} år i bara {p_paid} "
+                       "av scenarierna."),
+    "s_capital": ("Kapitalbehov (investeringspuckel): {payer} behöver {payer_p50} i median "
+                  "och {payer_p95} vid 95:e percentilen; samhället som helhet {society_p50} "
+                  "och {society_p95}."),
+    "s_verdict_pass": "Beslut enligt policy: {decision}; alla {n} kriterier uppfyllda.",
+    "s_verdict_fail": ("Beslut enligt policy: {decision}; {failed} av {n} kriterier inte "
+                       "uppfyllda: {names}."),
+    "s_run": "{n} scenarier, seed {seed}, körd {created}.",
+    "cap_society": ("Histogram över samhällets nuvärde i scenarierna, skuggat efter "
+                    "scenarioklass; streckad linje vid medelvärdet, heldragen vid noll."),
+    "cap_actors": ("Varje aktörs nuvärde: lådan från 25:e till 75:e percentilen, morrhåren "
+                   "från P5 till P95, strecket vid medianen. Röd: förlorar i median; grön: "
+                   "vinner."),
+    "cap_fan": ("Ackumulerad diskonterad nettoeffekt per år: median (linje) och "
+                "P5–P95-intervall. En svacka under noll är investeringspuckeln; där linjen "
+                "korsar noll är investeringen återbetald."),
+    "cap_42": ("Uppställning som i rapportens tabell 4.2: varje aktörs intäkt, kostnad och "
+               "netto år 1 vid basfallets värden, och nuvärdet över hela perioden."),
+    "cap_43": ("Uppställning som i rapportens tabell 4.3: ackumulerad diskonterad "
+               "nettoeffekt per kostnadslag vid slutet av varje år, median med "
+               "P5–P95-intervall."),
+    "cap_sobol": ("Andel av utfallets varians som förklaras av varje parameter ensam (S1) "
+                  "och med samspel (ST), med konfidensintervall."),
+    "cap_tornado": ("Utfallet när en parameter i taget sätts till sitt låga och höga värde, "
+                    "övriga i basfall; sorterat efter utslag."),
+    "cap_acceptability": "Sannolikheten att avkastningen (ROI) når varje krav.",
+    "no_model": ("Modellfilen {source} hittades inte, så resultaträkningen i basfall saknas; "
+                 "kör `riskcalc report` från katalogen där körningen gjordes."),
+    "model_changed": ("Obs: modellfilen {source} har ändrats sedan körningen (SHA-256 skiljer "
+                      "sig); resultaträkningen är beräknad från filen som den är nu."),
+    "unreadable": "{name} kunde inte läsas och är utelämnad: {error}",
+    "absent": "Ingår inte i denna körning: {names}.",
+    "generated": "Skriven av riskcalc {version}.",
+    "m_sim": ("Vi simulerade N = {n} scenarier av modellen ”{model}” (fil {source}, "
+              "SHA-256 {sha}) över {years} år med riskcalc {version} (Python {python}; "
+              "NumPy {numpy}, SciPy {scipy}, pandas {pandas}, SALib {salib})."),
+    "m_sampling": ("Parametrarna drogs genom oberoende Monte Carlo-urval ur sina angivna "
+                   "fördelningar med seed {seed}; block om {chunk} scenarier, "
+                   "slumpströmmar {streams}, så att körningen kan återskapas bit för bit "
+                   "med valfritt antal processer."),
+    "m_estimators": ("År 1 diskonteras inte och år t diskonteras med (1 + r)^-(t-1). "
+                     "Redovisas: stickprovsmedelvärde (med standardfel), empiriska 5:e, 50:e "
+                     "och 95:e percentiler, sannolikhet för förlust som andelen scenarier "
+                     "med negativt nuvärde, återbetalningstid som första år då samhällets "
+                     "ackumulerade diskonterade nettoeffekt är icke-negativ, och "
+                     "investeringspuckeln som djupet av den mest negativa ackumulerade "
+                     "nettoeffekten. Årsintervallen är {band_method} percentiler."),
+    "m_nonfinite": "{count} scenarier med icke-ändliga utfall är utelämnade ur sammanställningen.",
+    "m_sobol": ("Sobolindex (första och total ordning, med konfidensintervall) är hämtade "
+                "från sobol.csv i körningens katalog."),
+    "band_exact": "exakta",
+    "band_histogram": "histogrambaserade",
+}
+
+_TABLES = {"en": _EN, "sv": _SV}
+#: Languages the report can be written in.
+LANGUAGES: tuple[str, ...] = tuple(_TABLES)
+
+
+def get_labels(lang: str = "en") -> Mapping[str, str]:
+    """The vocabulary of one language (read-only).
+
+    Parameters
+    ----------
+    lang : {"en", "sv"}
+
+    Returns
+    -------
+    Mapping of str to str
+        Key → text; a key missing in a language falls back to English.
+
+    Raises
+    ------
+    ValueError
+        For a language that is not offered, naming the ones that are.
+    """
+    if lang not in _TABLES:
+        raise ValueError(f"language {lang!r} is not available; choose one of "
+                         f"{', '.join(LANGUAGES)}")
+    return MappingProxyType({**_EN, **_TABLES[lang]})
+
+
+def class_label(name: str, labels: Mapping[str, str]) -> str:
+    """The label of a scenario class (``"half-good"``, ``"very_bad"``, ``"loss"`` ...).
+
+    Unknown class names are returned as written.
+    """
+    key = "class_" + str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    return labels.get(key, str(name))

@@ -1,0 +1,609 @@
+"""Reading and validating model files into :class:`~riskcalc.model.Model` objects.
+
+Every refusal is a :class:`~riskcalc.errors.ModelError` whose message is one
+line: the file, the key, what was wrong and what would be right.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import keyword
+import math
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from riskcalc.correlation import nearest_correlation
+from riskcalc.distributions import FAMILIES, Distribution, parse_distribution
+from riskcalc.errors import ModelError
+from riskcalc.expressions import FUNCTIONS, Expression, parse_expression
+from riskcalc.model import (
+    ACTOR_KINDS,
+    ADJUSTMENTS,
+    COST_KINDS,
+    Actor,
+    Correlations,
+    Flow,
+    Model,
+    Outcome,
+    Parameter,
+    Regime,
+    Transfer,
+)
+
+__all__ = ["load_model", "model_from_dict"]
+
+_TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
+             "regimes", "correlations")
+_MODEL_KEYS = ("name", "description", "currency", "years", "discount_rate", "investment",
+               "optimism_bias")
+_ACTOR_KEYS = ("label", "kind", "description", "realisation")
+_OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
+_FLOW_KEYS = ("actor", "kind", "revenue", "cost", "when", "label", "optimism_bias",
+              "whole_units")
+_TRANSFER_KEYS = ("from", "to", "kind", "amount", "when", "label")
+_REGIME_KEYS = ("weight", "parameters", "description")
+_CORRELATION_KEYS = ("pairs", "names", "matrix")
+_PARAMETER_META = ("description", "unit", "source")
+#: Names the engine provides or writes as outputs; a model may not redefine them.
+_RESERVED = ("year", "society", "roi", "payback_year", "regime", "investment")
+_RESERVED_PREFIXES = ("npv_", "hump_", "theoretical_")
+
+
+def load_model(path: str | Path) -> Model:
+    """Read and validate a model file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML model file.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ModelError
+        With a one-line message naming the file, the key and what would be right.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model file ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM is common from Windows editors
+    except UnicodeDecodeError as exc:
+        raise ModelError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"{path}: TOML syntax error: {exc}") from exc
+    return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def model_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
+                    sha256: str | None = None) -> Model:
+    """Validate a model given as nested dicts (the parsed TOML).
+
+    Parameters
+    ----------
+    data : mapping
+        The same structure as a model file.
+    source : str
+        Shown in error messages in place of a file name.
+    sha256 : str, optional
+        Hash to record; by default a hash of the canonical representation of `data`.
+
+    Returns
+    -------
+    Model
+    """
+    return _Loader(source).build(data, sha256 or hashlib.sha256(
+        repr(sorted(_canonical(data).items())).encode()).hexdigest())
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def _shown(key: str) -> str:
+    """A TOML key as it can be shown inside a one-line message."""
+    return key if key.isidentifier() else repr(key)
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "expected one of: " + ", ".join(choices) if choices else "none are declared"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Loader:
+    """Validates one model's data; `source` prefixes every message."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.parameters: dict[str, Parameter] = {}
+        self.warnings: list[str] = []
+        # Expressions whose names are checked once everything is declared: (expr, key).
+        self.pending: list[tuple[Expression, str]] = []
+        # Share-valued expressions whose range is checked at the end: (expr, key, low, high).
+        self.shares: list[tuple[Expression, str, float, float]] = []
+
+    def error(self, key: str, message: str) -> ModelError:
+        return ModelError(f"{self.source}: {key}: {message}")
+
+    def check_keys(self, table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
+        allowed = tuple(allowed)
+        for key in table:
+            if key not in allowed:
+                what = "table" if not where and isinstance(table[key], (dict, list)) else "key"
+                raise self.error(f"{where}.{_shown(key)}" if where else f"[{_shown(key)}]",
+                                 f"unknown {what}; {_suggest(key, allowed)}")
+
+    def table(self, data: Mapping[str, Any], key: str, *, required: bool) -> dict[str, Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.error(f"[{key}]", "missing table; every model needs one")
+            return {}
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table [{key}], got {type(value).__name__}")
+        return value
+
+    def identifier(self, name: str, where: str) -> None:
+        if not name.isidentifier():
+            raise self.error(where, f"{name!r} is not a valid name; use letters, digits and _")
+        if keyword.iskeyword(name) or name in FUNCTIONS:
+            raise self.error(where, f"{name!r} is a word of the expression language and "
+                                    "cannot name a value; choose another name")
+        if unicodedata.normalize("NFKC", name) != name:
+            # Python's parser reads names in NFKC form, so expressions could never find it.
+            raise self.error(where, f"{name!r} is not in normal form; write it as "
+                                    f"{unicodedata.normalize('NFKC', name)!r}")
+        if name in _RESERVED or name.startswith(_RESERVED_PREFIXES):
+            raise self.error(where, f"{name!r} is reserved for riskcalc's own outputs; "
+                                    "choose another name")
+
+    def expression(self, value: Any, where: str) -> Expression:
+        """Parse an expression now; its names are checked once all are declared."""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.error(where, f"expected an expression (text or number), got {value!r}")
+        expr = parse_expression(value, where=f"{self.source}: {where}")
+        self.pending.append((expr, where))
+        return expr
+
+    def distribution(self, spec: Any, name: str, where: str) -> Distribution:
+        try:
+            return parse_distribution(spec, name=name)
+        except ModelError as exc:
+            # The key path already names the parameter.
+            message = str(exc).removeprefix(f"parameter {name!r}: ")
+            raise self.error(where, message) from exc
+
+    def share(self, value: Any, where: str, auto_name: str, *, low: float = 0.0,
+              high: float = 1.0) -> Expression:
+        """A share: a number, an expression, or a distribution (made a parameter)."""
+        if isinstance(value, dict):
+            if not any(key in FAMILIES for key in value):
+                raise self.error(where, f"expected a number, an expression or a distribution "
+                                        f"such as {{uniform = [0.0, 0.3]}}, got {value!r}")
+            if auto_name in self.parameters:
+                raise self.error(where, f"its distribution would become parameter "
+                                        f"{auto_name!r}, which is already declared; name that "
+                                        "parameter here instead")
+            self.parameters[auto_name] = Parameter(
+                auto_name, self.distribution(value, auto_name, where),
+                description=f"declared at {where}")
+            value = auto_name
+        expr = self.expression(value, where)
+        self.shares.append((expr, where, low, high))
+        return expr
+
+    # -- the model as a whole ------------------------------------------------------------
+
+    def build(self, data: Mapping[str, Any], sha256: str) -> Model:
+        self.check_keys(data, _TOP_KEYS, "")
+        head = self.table(data, "model", required=True)
+        self.check_keys(head, _MODEL_KEYS, "[model]")
+        for key in ("name", "years", "discount_rate", "investment"):
+            if key not in head:
+                raise self.error(f"[model].{key}", "missing; "
+                                 + {"name": "give the model a name",
+                                    "years": "give the horizon in years, e.g. years = 20",
+                                    "discount_rate": "give a rate (e.g. 0.03), a parameter "
+                                                     "name or {schedule = [[1, 0.035], ...]}",
+                                    "investment": "give the expression ROI is measured against"
+                                    }[key])
+        years = head["years"]
+        if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 200:
+            raise self.error("[model].years", f"expected a whole number of years from 1 to 200, "
+                                              f"got {years!r}")
+        for key in ("name", "currency", "description"):
+            if key in head and not isinstance(head[key], str):
+                raise self.error(f"[model].{key}", f"expected text, got {head[key]!r}")
+
+        self.parameters = self.declared_parameters(self.table(data, "parameters",
+                                                              required=True))
+        actors = self.actors(self.table(data, "actors", required=True))
+        definitions: dict[str, Expression | Outcome] = {}
+        for name, value in self.table(data, "derived", required=False).items():
+            where = f"[derived].{_shown(name)}"
+            self.declare(name, where, definitions)
+            definitions[name] = self.expression(value, where)
+        for name, spec in self.table(data, "outcomes", required=False).items():
+            where = f"[outcomes].{_shown(name)}"
+            self.declare(name, where, definitions)
+            definitions[name] = self.outcome(name, spec, where, years)
+        schedule = self.discount_schedule(head["discount_rate"], years)
+        investment = self.expression(head["investment"], "[model].investment")
+        optimism_bias = None
+        if "optimism_bias" in head:
+            optimism_bias = self.share(head["optimism_bias"], "[model].optimism_bias",
+                                       "optimism_bias", high=math.inf)
+        flows = tuple(self.flow(f, i, actors) for i, f in enumerate(self.array(data, "flow")))
+        transfers = tuple(self.transfer(t, i, actors)
+                          for i, t in enumerate(self.array(data, "transfer")))
+        if not flows:
+            raise self.error("[[flow]]", "a model needs at least one flow (a revenue or a cost)")
+        regimes = self.regimes(self.table(data, "regimes", required=False))
+        correlations = self.correlations(self.table(data, "correlations", required=False))
+
+        known = set(self.parameters) | set(definitions) | {"year"}
+        for expr, where in self.pending:
+            self.check_names(expr, known, where)
+        derived = self.ordered(definitions)
+        per_year = self.year_dependence(derived) | {"year"}
+        rate_keys = ([f"[model].discount_rate.schedule[{i + 1}]" for i in range(len(schedule))]
+                     if isinstance(head["discount_rate"], dict) else ["[model].discount_rate"])
+        for key, expr in [("[model].investment", investment),
+                          *zip(rate_keys, (rate for _, rate in schedule), strict=True)]:
+            if expr.names & per_year:
+                raise self.error(key, "may not depend on 'year'; it is one number per "
+                                      "scenario (use a schedule for rates that change by year)")
+        self.check_shares(regimes)
+        return Model(
+            name=head["name"], currency=head.get("currency", "SEK"), years=years,
+            discount_schedule=schedule, investment=investment, actors=actors,
+            parameters=self.parameters, derived=derived, flows=flows, transfers=transfers,
+            regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
+            description=head.get("description", ""), warnings=tuple(self.warnings),
+            source=self.source, sha256=sha256,
+        )
+
+    def declare(self, name: str, where: str, definitions: Mapping[str, Any]) -> None:
+        self.identifier(name, where)
+        if name in self.parameters or name in definitions:
+            raise self.error(where, f"{name!r} is already declared; each name may be "
+                                    "declared once (in [parameters], [derived] or [outcomes])")
+
+    # -- the parts -----------------------------------------------------------------------
+
+    def actors(self, table: Mapping[str, Any]) -> tuple[Actor, ...]:
+        if not table:
+            raise self.error("[actors]", "declare at least one actor")
+        result = []
+        for key, value in table.items():
+            where = f"[actors].{_shown(key)}"
+            self.identifier(key, where)
+            if isinstance(value, str):
+                result.append(Actor(key, value))
+                continue
+            if not isinstance(value, dict):
+                raise self.error(where, "expected a label or a table with label/kind, "
+                                        f"got {value!r}")
+            self.check_keys(value, _ACTOR_KEYS, where)
+            kind = value.get("kind", "budget")
+            if kind not in ACTOR_KINDS:
+                raise self.error(f"{where}.kind", f"unknown actor kind {kind!r}; "
+                                                  f"{_suggest(str(kind), ACTOR_KINDS)}")
+            realisation = None
+            if "realisation" in value:
+                realisation = self.share(value["realisation"], f"{where}.realisation",
+                                         f"{key}_realisation")
+            result.append(Actor(key, str(value.get("label", key)), kind, realisation))
+        return tuple(result)
+
+    def declared_parameters(self, table: Mapping[str, Any]) -> dict[str, Parameter]:
+        result = {}
+        for name, spec in table.items():
+            where = f"[parameters].{_shown(name)}"
+            self.identifier(name, where)
+            meta = {}
+            if isinstance(spec, dict):
+                meta = {k: spec[k] for k in _PARAMETER_META if k in spec}
+                spec = {k: v for k, v in spec.items() if k not in _PARAMETER_META}
+            result[name] = Parameter(name, self.distribution(spec, name, where),
+                                     str(meta.get("description", "")),
+                                     str(meta.get("unit", "")))
+        return result
+
+    def outcome(self, name: str, spec: Any, where: str, years: int) -> Outcome:
+        if not isinstance(spec, dict):
+            raise self.error(where, f"expected a table with value = ... and adjustments, "
+                                    f"got {spec!r}")
+        self.check_keys(spec, _OUTCOME_KEYS, where)
+        if "value" not in spec:
+            raise self.error(f"{where}.value", "missing; give the gross outcome, e.g. "
+                                               "value = \"participants * success_rate\"")
+        start = spec.get("start_year", 1)
+        if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start <= years:
+            raise self.error(f"{where}.start_year", f"expected a whole year within the "
+                                                    f"horizon 1..{years}, got {start!r}")
+        shares = {key: self.share(spec[key], f"{where}.{key}", f"{name}_{key}")
+                  for key in (*ADJUSTMENTS, "drop_off") if key in spec}
+        return Outcome(name, self.expression(spec["value"], f"{where}.value"),
+                       start_year=start, **shares)
+
+    def discount_schedule(self, value: Any, years: int) -> tuple[tuple[int, Expression], ...]:
+        where = "[model].discount_rate"
+        if not isinstance(value, dict):
+            rate = self.expression(value, where)
+            self.shares.append((rate, where, -0.99, math.inf))
+            return ((1, rate),)
+        self.check_keys(value, ("schedule",), where)
+        steps = value.get("schedule")
+        if not isinstance(steps, list) or not steps or not all(
+                isinstance(s, list) and len(s) == 2 for s in steps):
+            raise self.error(f"{where}.schedule", "expected a list of [from_year, rate] pairs, "
+                                                  "e.g. [[1, 0.035], [32, 0.03]]")
+        schedule = []
+        for i, (year, rate) in enumerate(steps):
+            key = f"{where}.schedule[{i + 1}]"
+            previous = schedule[-1][0] if schedule else 0
+            if isinstance(year, bool) or not isinstance(year, int) or year <= previous:
+                raise self.error(key, f"year {year!r} must be a whole number after the "
+                                      f"previous one ({previous}); schedule years increase")
+            if i == 0 and year != 1:
+                raise self.error(key, f"the schedule starts in year {year}; it must start in "
+                                      "year 1 so that every year has a rate")
+            if year > years:
+                self.warnings.append(f"{self.source}: {key}: year {year} is beyond the "
+                                     f"horizon of {years} years and is never used")
+            expr = self.expression(rate, key)
+            self.shares.append((expr, key, -0.99, math.inf))
+            schedule.append((year, expr))
+        return tuple(schedule)
+
+    def array(self, data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(f"[[{key}]]", f"write each {key} as a [[{key}]] table")
+        return value
+
+    def check_names(self, expr: Expression, known: set[str], where: str) -> None:
+        for name in sorted(expr.names - known):
+            raise self.error(where, f"unknown name {name!r} in {expr.source!r}; "
+                                    f"{_suggest(name, sorted(known))}")
+
+    def check_actor(self, key: Any, actors: tuple[Actor, ...], where: str) -> str:
+        keys = [a.key for a in actors]
+        if key not in keys:
+            raise self.error(where, f"actor {key!r} is not declared in [actors]; "
+                                    f"{_suggest(str(key), keys)}")
+        return key
+
+    def check_kind(self, kind: Any, where: str) -> str:
+        if kind not in COST_KINDS:
+            close = difflib.get_close_matches(str(kind), COST_KINDS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise self.error(where, f"unknown cost kind {kind!r}; {hint}expected one of: "
+                                    + ", ".join(COST_KINDS))
+        return kind
+
+    def when(self, spec: Mapping[str, Any], where: str) -> Expression | None:
+        if "when" not in spec:
+            return None
+        return self.expression(spec["when"], f"{where}.when")
+
+    def flow(self, spec: dict[str, Any], index: int, actors: tuple[Actor, ...]) -> Flow:
+        where = f"flow[{index + 1}]"
+        self.check_keys(spec, _FLOW_KEYS, where)
+        if "actor" not in spec:
+            raise self.error(f"{where}.actor", "missing; name the actor whose budget it hits")
+        actor = self.check_actor(spec["actor"], actors, f"{where}.actor")
+        kind = self.check_kind(spec.get("kind", "real"), f"{where}.kind")
+        given = [k for k in ("revenue", "cost") if k in spec]
+        if len(given) != 1:
+            raise self.error(where, "give exactly one of revenue = ... or cost = ..., "
+                                    f"got {' and '.join(given) or 'neither'}")
+        sign = 1 if given[0] == "revenue" else -1
+        for key, side in (("optimism_bias", "cost"), ("whole_units", "revenue")):
+            if key in spec and given[0] != side:
+                raise self.error(f"{where}.{key}", f"applies to a {side} flow only; this "
+                                                   f"flow is a {given[0]}")
+        optimism_bias = None
+        if "optimism_bias" in spec:
+            optimism_bias = self.share(spec["optimism_bias"], f"{where}.optimism_bias",
+                                       f"flow{index + 1}_optimism_bias", high=math.inf)
+        whole_units = None
+        if "whole_units" in spec:
+            whole_units = self.expression(spec["whole_units"], f"{where}.whole_units")
+            self.shares.append((whole_units, f"{where}.whole_units", 1e-300, math.inf))
+        return Flow(actor, kind, sign, self.expression(spec[given[0]], f"{where}.{given[0]}"),
+                    self.when(spec, where), str(spec.get("label", "")), optimism_bias,
+                    whole_units)
+
+    def transfer(self, spec: dict[str, Any], index: int, actors: tuple[Actor, ...]) -> Transfer:
+        where = f"transfer[{index + 1}]"
+        self.check_keys(spec, _TRANSFER_KEYS, where)
+        for key in ("from", "to", "amount"):
+            if key not in spec:
+                raise self.error(f"{where}.{key}", "missing; a transfer needs from, to and amount")
+        payer = self.check_actor(spec["from"], actors, f"{where}.from")
+        payee = self.check_actor(spec["to"], actors, f"{where}.to")
+        if payer == payee:
+            raise self.error(where, f"from and to are both {payer!r}; a transfer moves money "
+                                    "between two different actors")
+        kind = self.check_kind(spec.get("kind", "financial"), f"{where}.kind")
+        return Transfer(payer, payee, kind, self.expression(spec["amount"], f"{where}.amount"),
+                        self.when(spec, where), str(spec.get("label", "")))
+
+    def regimes(self, table: Mapping[str, Any]) -> tuple[Regime, ...]:
+        result = []
+        for name, spec in table.items():
+            where = f"[regimes].{_shown(name)}"
+            self.identifier(name, where)
+            if not isinstance(spec, dict):
+                raise self.error(where, f"expected a table with weight and parameters, "
+                                        f"got {spec!r}")
+            self.check_keys(spec, _REGIME_KEYS, where)
+            weight = spec.get("weight")
+            if not _is_number(weight) or not 0 <= weight <= 1 or not math.isfinite(weight):
+                raise self.error(f"{where}.weight", f"expected a probability in [0, 1], "
+                                                    f"got {weight!r}")
+            overrides = {}
+            params = spec.get("parameters", {})
+            if not isinstance(params, dict):
+                raise self.error(f"{where}.parameters", "expected a table of parameter = "
+                                                        "distribution")
+            for pname, pspec in params.items():
+                pwhere = f"{where}.parameters.{_shown(pname)}"
+                if pname not in self.parameters:
+                    raise self.error(pwhere, f"parameter {pname!r} is not declared in "
+                                             f"[parameters]; {_suggest(pname, self.parameters)}")
+                overrides[pname] = self.distribution(pspec, pname, pwhere)
+            result.append(Regime(name, float(weight), overrides))
+        if result:
+            total = sum(r.weight for r in result)
+            if abs(total - 1.0) > 1e-9:
+                raise self.error("[regimes]", f"the weights sum to {total!r}; they must sum "
+                                              "to 1")
+        return tuple(result)
+
+    def correlations(self, table: Mapping[str, Any]) -> Correlations | None:
+        if not table:
+            return None
+        where = "[correlations]"
+        self.check_keys(table, _CORRELATION_KEYS, where)
+        if "pairs" in table and ("names" in table or "matrix" in table):
+            raise self.error(where, "give either pairs = [[a, b, rho], ...] or names and "
+                                    "matrix, not both")
+        if "pairs" in table:
+            pairs = table["pairs"]
+            if not isinstance(pairs, list) or not all(
+                    isinstance(p, list) and len(p) == 3 for p in pairs):
+                raise self.error(f"{where}.pairs", "expected a list of [name, name, rho] "
+                                                   "triples")
+            names = list(dict.fromkeys(n for p in pairs for n in p[:2]))
+            for n in names:
+                self.check_correlated(n, f"{where}.pairs")
+            declared = np.eye(len(names))
+            for i, (a, b, rho) in enumerate(pairs):
+                key = f"{where}.pairs[{i + 1}]"
+                if a == b:
+                    raise self.error(key, f"a parameter ({a!r}) cannot be correlated with "
+                                          "itself")
+                self.check_coefficient(rho, key)
+                ia, ib = names.index(a), names.index(b)
+                declared[ia, ib] = declared[ib, ia] = rho
+        else:
+            names = table.get("names")
+            matrix = table.get("matrix")
+            if not isinstance(names, list) or not isinstance(matrix, list):
+                raise self.error(where, "give pairs = [[a, b, rho], ...], or names = [...] "
+                                        "with matrix = [[...], ...]")
+            for n in names:
+                self.check_correlated(n, f"{where}.names")
+            if len(set(names)) != len(names):
+                raise self.error(f"{where}.names", "a parameter is named twice")
+            k = len(names)
+            if len(matrix) != k or not all(isinstance(r, list) and len(r) == k for r in matrix):
+                raise self.error(f"{where}.matrix", f"expected a {k} × {k} matrix for the "
+                                                    f"{k} names")
+            for i, row in enumerate(matrix):
+                for j, rho in enumerate(row):
+                    self.check_coefficient(rho, f"{where}.matrix[{i + 1}][{j + 1}]")
+            declared = np.array(matrix, dtype=float)
+            if not np.allclose(declared, declared.T) or not np.allclose(np.diag(declared), 1):
+                raise self.error(f"{where}.matrix", "a correlation matrix is symmetric with "
+                                                    "1 on the diagonal")
+        repaired, moved = nearest_correlation(declared)
+        if moved.max() > 0:
+            changes = ", ".join(f"{names[i]}~{names[j]} {declared[i, j]:+.3f} -> "
+                                f"{repaired[i, j]:+.3f}"
+                                for i in range(len(names)) for j in range(i + 1, len(names))
+                                if moved[i, j] > 1e-12)
+            self.warnings.append(f"{self.source}: {where}: the correlations are not "
+                                 "positive definite (no joint distribution has them); used "
+                                 f"the nearest valid matrix: {changes}")
+        return Correlations(tuple(names), declared, repaired)
+
+    def check_correlated(self, name: Any, where: str) -> None:
+        if name not in self.parameters:
+            raise self.error(where, f"parameter {name!r} is not declared in [parameters]; "
+                                    f"{_suggest(str(name), self.parameters)}")
+        if not self.parameters[name].is_uncertain:
+            raise self.error(where, f"parameter {name!r} is fixed; only uncertain "
+                                    "parameters can be correlated")
+
+    def check_coefficient(self, rho: Any, where: str) -> None:
+        if not _is_number(rho) or not -1 <= rho <= 1:
+            raise self.error(where, f"expected a correlation in [-1, 1], got {rho!r}")
+
+    def check_shares(self, regimes: tuple[Regime, ...]) -> None:
+        """Shares given as a number or a parameter must lie in their range.
+
+        A general expression cannot be checked before it runs; its range is the
+        model author's responsibility (documented).
+        """
+        for expr, where, low, high in self.shares:
+            if expr.is_constant:
+                values = [(expr.evaluate({}), "")]
+            elif expr.source in self.parameters:
+                dists = [self.parameters[expr.source].distribution]
+                dists += [r.overrides[expr.source] for r in regimes
+                          if expr.source in r.overrides]
+                values = [(float(d.ppf(q)), f" (parameter {expr.source!r} can reach it)")
+                          for d in dists for q in (0.0, 1.0)]
+            else:
+                continue
+            for value, why in values:
+                if not low <= value <= high:
+                    span = f"[{low}, {high}]" if math.isfinite(high) else f"at least {low}"
+                    raise self.error(where, f"value {value!r}{why} is outside {span}")
+
+    def ordered(self, definitions: dict[str, Any]) -> dict[str, Any]:
+        """Derived values and outcomes in an order where each is defined before use."""
+        order: dict[str, Any] = {}
+        visiting: list[str] = []
+
+        def visit(name: str) -> None:
+            if name in order:
+                return
+            if name in visiting:
+                cycle = visiting[visiting.index(name):] + [name]
+                table = "outcomes" if isinstance(definitions[name], Outcome) else "derived"
+                raise self.error(f"[{table}].{name}", "derived values refer to each other in "
+                                 f"a cycle: {' -> '.join(cycle)}; break the cycle")
+            visiting.append(name)
+            for dep in sorted(definitions[name].names & definitions.keys()):
+                visit(dep)
+            visiting.pop()
+            order[name] = definitions[name]
+
+        for name in definitions:
+            visit(name)
+        return order
+
+    @staticmethod
+    def year_dependence(derived: Mapping[str, Any]) -> set[str]:
+        dependent: set[str] = set()
+        for name, expr in derived.items():  # in evaluation order, so one pass suffices
+            if expr.names & (dependent | {"year"}):
+                dependent.add(name)
+        return dependent
