@@ -2,4 +2,6 @@
 
 from riskcalc.cli import main
 
-raise SystemExit(main())
+# Guarded: worker processes started by spawn (Dask's nannies) import this module again.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -49,7 +49,7 @@ def output_columns(model: Model) -> list[str]:
         theoretical = [f"theoretical_{a}" for a in model.realised_actors]
         theoretical.append("theoretical_society")
     return ([f"npv_{a}" for a in actors] + ["npv_society"]
-            + [f"npv_{k}" for k in COST_KINDS] + ["roi", "investment", "payback_year"]
+            + [f"npv_kind_{k}" for k in COST_KINDS] + ["roi", "investment", "payback_year"]
             + [f"hump_{a}" for a in actors] + ["hump_society"] + theoretical)
 
 
@@ -155,8 +155,8 @@ class CompiledModel:
 
     @property
     def series(self) -> list[str]:
-        """Names of the band series: every actor, society, then each cost kind."""
-        return [*self.model.actor_keys, "society", *COST_KINDS]
+        """Names of the band series: every actor, ``society``, then ``kind_<cost kind>``."""
+        return [*self.model.actor_keys, "society", *(f"kind_{k}" for k in COST_KINDS)]
 
     def _active_years(self, when: Expression | None) -> np.ndarray | None:
         if when is None or not when.names <= {"year"}:
@@ -328,7 +328,7 @@ class CompiledModel:
             outputs[f"npv_{key}"] = actor_cum[i, -1]
         outputs["npv_society"] = society_cum[-1]
         for i, kind in enumerate(COST_KINDS):
-            outputs[f"npv_{kind}"] = kind_cum[i, -1]
+            outputs[f"npv_kind_{kind}"] = kind_cum[i, -1]
         outputs["roi"] = society_cum[-1] / investment
         outputs["investment"] = investment
         outputs["payback_year"] = payback_year(society_cum)

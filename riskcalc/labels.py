@@ -56,6 +56,7 @@ _EN: dict[str, str] = {
     "capital_need_p95": "Capital need (P95)",
     "mean": "Mean",
     "median": "Median",
+    "to_the_right": "to the right of each box",
     "p05": "P5",
     "p95": "P95",
     "interval": "P5–P95",
@@ -76,8 +77,10 @@ _EN: dict[str, str] = {
     "first_order": "First order (S1)",
     "total_order": "Total (ST)",
     "base_output": "base case",
-    "low_value": "low value",
-    "high_value": "high value",
+    "low_value": "parameter at its low value",
+    "high_value": "parameter at its high value",
+    "switching": "What would change the verdict",
+    "what_flips": "Switching value",
     "required_return": "Required return (ROI)",
     "prob_meeting": "Probability of meeting it",
     "criterion": "Criterion",
@@ -92,6 +95,20 @@ _EN: dict[str, str] = {
     "range": "Range",
     "class": "Class",
     "roi": "ROI",
+    "owner": "Owner (policy)",
+    "class_means": "Mean NPV per actor in each class",
+    "optimism_bias": "Optimism bias (in cost)",
+    "revenue_on_paper": "Revenue on paper",
+    "role": "Role",
+    "expected_net": "Expected net",
+    "prob_net_loser": "P(net loss)",
+    "transfer": "Compensation (+ received)",
+    "expected_net_after": "Expected net after",
+    "prob_net_loser_after": "P(net loss) after",
+    "role_loser": "loser",
+    "role_gainer": "gainer",
+    "role_neutral": "neutral",
+    "role_outside": "outside",
     # Scenario classes
     "class_good": "Good",
     "class_half_good": "Half-good",
@@ -109,7 +126,7 @@ _EN: dict[str, str] = {
     "s_median_of": "median {value}",
     "s_loss": ("The paying actor, {payer}, makes a loss in {p_payer} of the scenarios; "
                "society as a whole in {p_society}."),
-    "s_payback": ("Society's payback: by year {median} in half of the scenarios, "
+    "s_payback": ("Society's payback: by year {median} in at least half of the scenarios, "
                   "by year {year} in {p_by}; never within {years} years in {p_never}."),
     "s_payback_rare": ("Society pays back within {years} years in only {p_paid} of the "
                        "scenarios."),
@@ -134,11 +151,16 @@ _EN: dict[str, str] = {
                "end of each year, median with the P5–P95 interval."),
     "cap_sobol": ("Share of the variance of the output explained by each parameter alone "
                   "(S1) and with its interactions (ST), with confidence intervals."),
+    "cap_sobol_heatmap": ("Total-order index of each parameter (rows) for each output "
+                          "(columns): which assumption drives which actor's result."),
     "cap_tornado": ("Output when one parameter at a time is set to its low and high value, "
                     "the others at base case; sorted by swing."),
     "cap_acceptability": ("Probability that the return (ROI) reaches each required level."),
+    "cap_redistribution": ("Winners and losers in expectation, and the compensation between "
+                           "actors that would leave every budget holder whole."),
     "no_model": ("The model file {source} was not found, so the base-case income statement "
-                 "is left out; run `riskcalc report` from the directory the run was made in."),
+                 "is left out; run `riskcalc report` from the directory the run was made in, "
+                 "or name the file with --model."),
     "model_changed": ("Note: the model file {source} has changed since the run (its SHA-256 "
                       "differs); the income statement is computed from the file as it is now."),
     "unreadable": "{name} could not be read and is left out: {error}",
@@ -161,8 +183,13 @@ _EN: dict[str, str] = {
                      "the depth of the most negative cumulative discounted net. Per-year bands "
                      "are {band_method} percentiles."),
     "m_nonfinite": "{count} scenarios with non-finite outputs were left out of the summaries.",
-    "m_sobol": ("Sobol indices (first and total order, with confidence intervals) are read "
-                "from sobol.csv of this run directory."),
+    "m_sobol": ("Sobol indices were estimated from N = {n} base points ({evaluations} model "
+                "evaluations; sampler {sampler}, seed {seed}) with the estimators S1: {s1} and "
+                "ST: {st}; {level} confidence intervals by {conf}, {resamples} resamples."),
+    "m_sobol_plain": ("Sobol indices (first and total order, with confidence intervals) are "
+                      "read from sobol.csv of this run directory."),
+    "m_tornado": ("The tornado sets one parameter at a time to its {low} and {high} quantile, "
+                  "the others at their base case."),
     "band_exact": "exact",
     "band_histogram": "histogram-based",
 }
@@ -205,6 +232,7 @@ _SV: dict[str, str] = {
     "capital_need_p95": "Kapitalbehov (P95)",
     "mean": "Medelvärde",
     "median": "Median",
+    "to_the_right": "till höger om varje låda",
     "p05": "P5",
     "p95": "P95",
     "interval": "P5–P95",
@@ -225,8 +253,10 @@ _SV: dict[str, str] = {
     "first_order": "Första ordningen (S1)",
     "total_order": "Total (ST)",
     "base_output": "basfall",
-    "low_value": "lågt värde",
-    "high_value": "högt värde",
+    "low_value": "parametern på sitt låga värde",
+    "high_value": "parametern på sitt höga värde",
+    "switching": "Vad som skulle ändra beslutet",
+    "what_flips": "Brytvärde",
     "required_return": "Avkastningskrav (ROI)",
     "prob_meeting": "Sannolikhet att nå kravet",
     "criterion": "Kriterium",
@@ -241,6 +271,20 @@ _SV: dict[str, str] = {
     "range": "Intervall",
     "class": "Klass",
     "roi": "ROI",
+    "owner": "Ägare (policy)",
+    "class_means": "Medelnuvärde per aktör i varje klass",
+    "optimism_bias": "Optimismtillägg (i kostnad)",
+    "revenue_on_paper": "Intäkt på papperet",
+    "role": "Roll",
+    "expected_net": "Förväntat netto",
+    "prob_net_loser": "P(nettoförlust)",
+    "transfer": "Kompensation (+ mottagen)",
+    "expected_net_after": "Förväntat netto efter",
+    "prob_net_loser_after": "P(nettoförlust) efter",
+    "role_loser": "förlorare",
+    "role_gainer": "vinnare",
+    "role_neutral": "neutral",
+    "role_outside": "utanför",
     "class_good": "Bra",
     "class_half_good": "Halvbra",
     "class_bad": "Dåligt",
@@ -256,8 +300,9 @@ _SV: dict[str, str] = {
     "s_median_of": "median {value}",
     "s_loss": ("Den betalande aktören, {payer}, gör förlust i {p_payer} av scenarierna; "
                "samhället som helhet i {p_society}."),
-    "s_payback": ("Samhällets återbetalningstid: senast år {median} i hälften av scenarierna, "
-                  "senast år {year} i {p_by}; aldrig inom {years} år i {p_never}."),
+    "s_payback": ("Samhällets återbetalningstid: senast år {median} i minst hälften av "
+                  "scenarierna, senast år {year} i {p_by}; aldrig inom {years} år i "
+                  "{p_never}."),
     "s_payback_rare": ("Samhället får tillbaka investeringen inom {years} år i bara {p_paid} "
                        "av scenarierna."),
     "s_capital": ("Kapitalbehov (investeringspuckel): {payer} behöver {payer_p50} i median "
@@ -282,11 +327,16 @@ _SV: dict[str, str] = {
                "P5–P95-intervall."),
     "cap_sobol": ("Andel av utfallets varians som förklaras av varje parameter ensam (S1) "
                   "och med samspel (ST), med konfidensintervall."),
+    "cap_sobol_heatmap": ("Totalindex för varje parameter (rader) och varje utfall "
+                          "(kolumner): vilket antagande som styr vilken aktörs resultat."),
     "cap_tornado": ("Utfallet när en parameter i taget sätts till sitt låga och höga värde, "
                     "övriga i basfall; sorterat efter utslag."),
     "cap_acceptability": "Sannolikheten att avkastningen (ROI) når varje krav.",
+    "cap_redistribution": ("Vinnare och förlorare i förväntan, och den kompensation mellan "
+                           "aktörerna som skulle hålla varje budgetansvarig skadeslös."),
     "no_model": ("Modellfilen {source} hittades inte, så resultaträkningen i basfall saknas; "
-                 "kör `riskcalc report` från katalogen där körningen gjordes."),
+                 "kör `riskcalc report` från katalogen där körningen gjordes, eller ange "
+                 "filen med --model."),
     "model_changed": ("Obs: modellfilen {source} har ändrats sedan körningen (SHA-256 skiljer "
                       "sig); resultaträkningen är beräknad från filen som den är nu."),
     "unreadable": "{name} kunde inte läsas och är utelämnad: {error}",
@@ -307,8 +357,13 @@ _SV: dict[str, str] = {
                      "investeringspuckeln som djupet av den mest negativa ackumulerade "
                      "nettoeffekten. Årsintervallen är {band_method} percentiler."),
     "m_nonfinite": "{count} scenarier med icke-ändliga utfall är utelämnade ur sammanställningen.",
-    "m_sobol": ("Sobolindex (första och total ordning, med konfidensintervall) är hämtade "
-                "från sobol.csv i körningens katalog."),
+    "m_sobol": ("Sobolindex skattades från N = {n} baspunkter ({evaluations} "
+                "modellberäkningar; urval {sampler}, seed {seed}) med skattarna S1: {s1} och "
+                "ST: {st}; {level} konfidensintervall genom {conf}, {resamples} omsamplingar."),
+    "m_sobol_plain": ("Sobolindex (första och total ordning, med konfidensintervall) är "
+                      "hämtade från sobol.csv i körningens katalog."),
+    "m_tornado": ("Tornadodiagrammet sätter en parameter i taget till dess {low}- och "
+                  "{high}-kvantil, övriga i basfall."),
     "band_exact": "exakta",
     "band_histogram": "histogrambaserade",
 }

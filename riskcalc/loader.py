@@ -481,8 +481,8 @@ class _Loader:
         if result:
             total = sum(r.weight for r in result)
             if abs(total - 1.0) > 1e-9:
-                raise self.error("[regimes]", f"the weights sum to {total!r}; they must sum "
-                                              "to 1")
+                raise self.error("[regimes]", f"the weights sum to {total:.10g}; they must "
+                                              "sum to 1")
         return tuple(result)
 
     def correlations(self, table: Mapping[str, Any]) -> Correlations | None:
@@ -532,16 +532,18 @@ class _Loader:
             if not np.allclose(declared, declared.T) or not np.allclose(np.diag(declared), 1):
                 raise self.error(f"{where}.matrix", "a correlation matrix is symmetric with "
                                                     "1 on the diagonal")
-        repaired, moved = nearest_correlation(declared)
+        normal, moved = nearest_correlation(2.0 * np.sin(np.pi * declared / 6.0))
+        correlations = Correlations(tuple(names), declared, normal)
         if moved.max() > 0:
+            used = correlations.matrix
             changes = ", ".join(f"{names[i]}~{names[j]} {declared[i, j]:+.3f} -> "
-                                f"{repaired[i, j]:+.3f}"
+                                f"{used[i, j]:+.3f}"
                                 for i in range(len(names)) for j in range(i + 1, len(names))
-                                if moved[i, j] > 1e-12)
+                                if abs(used[i, j] - declared[i, j]) > 5e-4)
             self.warnings.append(f"{self.source}: {where}: the correlations are not "
                                  "positive definite (no joint distribution has them); used "
                                  f"the nearest valid matrix: {changes}")
-        return Correlations(tuple(names), declared, repaired)
+        return correlations
 
     def check_correlated(self, name: Any, where: str) -> None:
         if name not in self.parameters:

@@ -17,6 +17,7 @@ __all__ = [
     "annuity_factor",
     "payback_year",
     "investment_hump",
+    "summary_row",
     "summary_table",
     "payback_distribution",
     "SUMMARY_PERCENTILES",
@@ -69,41 +70,49 @@ def investment_hump(cumulative: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, -cumulative.min(axis=-2)) + 0.0
 
 
+def summary_row(name: str, values: np.ndarray) -> dict[str, float | str]:
+    """Mean, std, standard error, P5, P50, P95 and probability of a net loss of one output.
+
+    ``payback_year`` is NaN where there is no payback: its percentiles treat
+    that as later than any year (inf, "never"), and its mean is over those that
+    pay back.
+    """
+    values = np.asarray(values, dtype=float)
+    if name == "payback_year":
+        paid = values[np.isfinite(values)]
+        # Payback years are whole years: the inverted-CDF percentile is a year (or
+        # inf, "never"), where interpolating would mix a year with "never".
+        pct = np.percentile(np.where(np.isnan(values), np.inf, values), SUMMARY_PERCENTILES,
+                            method="inverted_cdf")
+        mean = paid.mean() if paid.size else np.nan
+        std = paid.std(ddof=1) if paid.size > 1 else np.nan
+        se = std / np.sqrt(paid.size) if paid.size > 1 else np.nan
+        prob_negative = np.nan
+    else:
+        pct = np.percentile(values, SUMMARY_PERCENTILES)
+        mean = values.mean()
+        std = values.std(ddof=1) if values.size > 1 else 0.0
+        se = std / np.sqrt(values.size)
+        prob_negative = float(np.mean(values < 0))
+    return {"output": name, "mean": mean, "std": std, "se_mean": se,
+            "p05": pct[0], "p50": pct[1], "p95": pct[2], "prob_negative": prob_negative}
+
+
 def summary_table(outputs: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """One row per output: mean, std, P5, P50, P95, probability of a net loss.
+    """One row per output: see :func:`summary_row`.
 
     Parameters
     ----------
     outputs : mapping of str to ndarray, shape (n,)
-        Per-scenario outputs; non-finite values must have been removed.
-        ``payback_year`` is NaN where there is no payback: its percentiles treat
-        that as later than any year (inf), and its mean is over those that pay back.
+        Per-scenario outputs; non-finite values must have been removed.  Read
+        one column at a time, so a lazily loading mapping keeps memory small.
 
     Returns
     -------
     DataFrame
         Columns ``output, mean, std, se_mean, p05, p50, p95, prob_negative``.
     """
-    rows = []
-    for name, values in outputs.items():
-        values = np.asarray(values, dtype=float)
-        if name == "payback_year":
-            paid = values[np.isfinite(values)]
-            pct = np.percentile(np.where(np.isnan(values), np.inf, values), SUMMARY_PERCENTILES)
-            mean = paid.mean() if paid.size else np.nan
-            std = paid.std(ddof=1) if paid.size > 1 else np.nan
-            se = std / np.sqrt(paid.size) if paid.size > 1 else np.nan
-            prob_negative = np.nan
-        else:
-            pct = np.percentile(values, SUMMARY_PERCENTILES)
-            mean = values.mean()
-            std = values.std(ddof=1) if values.size > 1 else 0.0
-            se = std / np.sqrt(values.size)
-            prob_negative = float(np.mean(values < 0))
-        rows.append({"output": name, "mean": mean, "std": std, "se_mean": se,
-                     "p05": pct[0], "p50": pct[1], "p95": pct[2],
-                     "prob_negative": prob_negative})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([summary_row(name, values) for name, values in outputs.items()])
 
 
 def payback_distribution(payback: np.ndarray, years: int) -> pd.DataFrame:

@@ -215,25 +215,21 @@ class Correlations:
         The correlated parameters.
     declared : ndarray, shape (k, k)
         Rank (Spearman) correlations as declared (1 on the diagonal).
-    matrix : ndarray, shape (k, k)
-        The rank correlations used: `declared`, or its nearest valid (positive
-        definite) correlation matrix when it was not valid.
+    normal_matrix : ndarray, shape (k, k)
+        Correlation of the copula's normal scores: the one whose rank
+        correlations are `declared` (Spearman's rho of a bivariate normal with
+        correlation r is ``(6 / pi) * arcsin(r / 2)``), moved to the nearest
+        positive-definite matrix when no joint distribution has it.
     """
 
     names: tuple[str, ...]
     declared: np.ndarray
-    matrix: np.ndarray
+    normal_matrix: np.ndarray
 
     @property
-    def normal_matrix(self) -> np.ndarray:
-        """Correlations of the copula's normal scores that give `matrix` as rank correlations.
-
-        Spearman's rho of a bivariate normal with correlation r is
-        ``(6 / pi) * arcsin(r / 2)``; this inverts it.
-        """
-        normal = 2.0 * np.sin(np.pi * self.matrix / 6.0)
-        np.fill_diagonal(normal, 1.0)
-        return normal
+    def matrix(self) -> np.ndarray:
+        """The rank correlations the copula induces (`declared`, unless repaired)."""
+        return 6.0 / np.pi * np.arcsin(self.normal_matrix / 2.0)
 
 
 @dataclass(frozen=True)

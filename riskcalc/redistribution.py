@@ -101,9 +101,11 @@ def compensate(expected_net: Mapping[str, float], *,
     deficit, surplus = loss.sum(), gain.sum()
     moved = min(deficit, surplus)
     matrix = np.zeros((len(actors), len(actors)))
+    transfer = np.zeros(len(actors))
     if moved > 0:
-        matrix = moved * np.outer(gain / surplus, loss / deficit)
-    transfer = matrix.sum(axis=0) - matrix.sum(axis=1)
+        paid, received = moved * gain / surplus, moved * loss / deficit
+        matrix = np.outer(paid, received / moved)
+        transfer = received - paid
     return Compensation(actors, net, transfer, matrix, part, bool(surplus >= deficit))
 
 
@@ -165,10 +167,10 @@ def compensation_matrix(result: SimulationResult, *,
     Returns
     -------
     DataFrame, shape (A, A)
-        Index ``payer`` (rows), columns the receiving actors; entry (i, j) is paid
+        Index ``from`` (the paying actor; rows), columns the receiving actors; entry (i, j) is paid
         by actor i to actor j in expectation (currency, ≥ 0).  See :func:`compensate`.
     """
     comp = _compensation(result, include_production)
-    frame = pd.DataFrame(comp.matrix, index=pd.Index(comp.actors, name="payer"),
+    frame = pd.DataFrame(comp.matrix, index=pd.Index(comp.actors, name="from"),
                          columns=list(comp.actors))
     return frame

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.metadata
+import os
 import platform
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,14 +17,52 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.files import atomic_write, write_json
-from riskcalc.metrics import payback_distribution, summary_table
+from riskcalc.metrics import payback_distribution, summary_row
 from riskcalc.model import Model
+from riskcalc.storage import PARQUET_OPTIONS, ParquetColumns
 
-__all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions"]
+__all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions", "INCOMPLETE",
+           "begin_run_directory", "finish_scenarios"]
 
 #: Percentiles of the per-year bands (yearly.csv).
 BAND_PERCENTILES = (5, 50, 95)
+#: A run directory holding this file is being written or was interrupted.
+INCOMPLETE = "INCOMPLETE"
+SCENARIOS = "scenarios.parquet"
 _VERSIONED = ("riskcalc", "numpy", "scipy", "pandas", "joblib", "SALib", "pyarrow", "matplotlib")
+
+
+def begin_run_directory(out_dir: str | Path) -> Path:
+    """Mark a run directory incomplete; returns where to stream scenario parts.
+
+    ``manifest.json`` is removed and an ``INCOMPLETE`` file says what is going on,
+    so an interrupted run never looks complete.  Parts go to a hidden directory
+    that :func:`finish_scenarios` renames into place.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.json").unlink(missing_ok=True)
+    (out / INCOMPLETE).write_text("This run directory is being written, or its run was "
+                                  "interrupted: its files are not a complete run.\n")
+    parts = out / f".{SCENARIOS}.partial-{os.getpid()}"
+    shutil.rmtree(parts, ignore_errors=True)
+    return parts
+
+
+def finish_scenarios(out_dir: str | Path, parts: Path, columns: tuple[str, ...]
+                     ) -> ParquetColumns:
+    """Move streamed scenario parts into place as ``scenarios.parquet``."""
+    final = Path(out_dir) / SCENARIOS
+    _remove(final)
+    os.replace(parts, final)
+    return ParquetColumns(str(final), columns)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def package_versions() -> dict[str, str]:
@@ -43,9 +84,10 @@ class SimulationResult:
     ----------
     model : Model
     seed, n, chunk_size : int
-    parameters : dict of str to ndarray, shape (n,)
-        The sampled parameter values.
-    outputs : dict of str to ndarray, shape (n,)
+    parameters : mapping of str to ndarray, shape (n,)
+        The sampled parameter values (and ``regime`` when the model declares
+        regimes).  Arrays, or read from disk on access for a streamed run.
+    outputs : mapping of str to ndarray, shape (n,)
         ``npv_<actor>``, ``npv_society``, ``npv_<cost kind>``, ``roi``,
         ``payback_year`` (NaN: no payback within the horizon), ``hump_<actor>``
         and ``hump_society`` (capital needed), in the model's currency.
@@ -54,19 +96,26 @@ class SimulationResult:
     band_series : list of str
         Actors, ``"society"`` and the cost kinds, in the order of `bands`.
     band_method : {"exact", "histogram"}
+    tables : dict of str to DataFrame
+        Further results written beside the standard files as ``<name>.csv``
+        (risk measures, classes, ...), by the commands that compute them.
+    streamed_to : Path or None
+        The run directory the per-scenario table was streamed to.
     """
 
     model: Model
     seed: int
     n: int
     chunk_size: int
-    parameters: dict[str, np.ndarray]
-    outputs: dict[str, np.ndarray]
+    parameters: Mapping[str, np.ndarray]
+    outputs: Mapping[str, np.ndarray]
     bands: np.ndarray
     band_series: list[str]
     band_method: str
     timings: dict[str, float] = field(default_factory=dict)
     environment: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    streamed_to: Path | None = None
 
     @cached_property
     def finite(self) -> np.ndarray:
@@ -94,7 +143,9 @@ class SimulationResult:
 
     @property
     def scenarios(self) -> pd.DataFrame:
-        """One row per scenario: sampled parameters, then outputs."""
+        """One row per scenario: sampled parameters, then outputs (all in memory)."""
+        if self.streamed_to is not None:
+            return pd.read_parquet(self.streamed_to / SCENARIOS)
         return pd.DataFrame({**self.parameters, **self.outputs})
 
     @property
@@ -109,7 +160,8 @@ class SimulationResult:
         See :func:`riskcalc.metrics.summary_table` for the columns.
         """
         keep = self.finite
-        return summary_table({k: v[keep] for k, v in self.outputs.items()})
+        return pd.DataFrame([summary_row(name, values[keep])
+                             for name, values in self.outputs.items()])
 
     def payback(self) -> pd.DataFrame:
         """Probability of society's payback in and by each year, and of none."""
@@ -131,7 +183,8 @@ class SimulationResult:
         """What a reader needs to reproduce the run: model hash, seed, N, versions, timings."""
         return {
             "model": {"name": self.model.name, "source": self.model.source,
-                      "sha256": self.model.sha256},
+                      "sha256": self.model.sha256, "warnings": list(self.model.warnings),
+                      "regimes": {r.name: r.weight for r in self.model.regimes}},
             "seed": self.seed,
             "n": self.n,
             "chunk_size": self.chunk_size,
@@ -139,6 +192,8 @@ class SimulationResult:
             "n_nonfinite": self.n_nonfinite,
             "nonfinite_example": self.nonfinite_example(),
             "band_method": self.band_method,
+            "band_scenarios": ("all" if self.band_method == "exact"
+                               else "the first 4,096 scenarios of every chunk"),
             "environment": self.environment,
             "versions": package_versions(),
             "timings": self.timings,
@@ -146,19 +201,32 @@ class SimulationResult:
         }
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write the run directory: scenarios.parquet, summary.csv, yearly.csv,
-        payback.csv and, last, manifest.json.
+        """Write the run directory.
 
-        Each file appears atomically; manifest.json is removed first and written
-        last, so a directory without it holds an incomplete run.
+        Files: scenarios.parquet (unless the run was streamed there already),
+        summary.csv, yearly.csv, payback.csv, one CSV per entry of `tables`,
+        and, last, manifest.json.  Each file appears atomically; while writing, the
+        directory holds an ``INCOMPLETE`` file and no manifest, so an interrupted
+        write never looks like a complete run.
         """
         out = Path(out_dir)
+        streamed_here = (self.streamed_to is not None
+                         and self.streamed_to.resolve() == out.resolve())
         out.mkdir(parents=True, exist_ok=True)
         (out / "manifest.json").unlink(missing_ok=True)
-        atomic_write(out / "scenarios.parquet",
-                     lambda p: self.scenarios.to_parquet(p, index=False))
-        for name, frame in (("summary.csv", self.summary()), ("yearly.csv", self.yearly),
-                            ("payback.csv", self.payback())):
-            atomic_write(out / name, lambda p, f=frame: f.to_csv(p, index=False))
+        (out / INCOMPLETE).write_text("This run directory is being written, or its run "
+                                      "was interrupted: its files are not a complete run.\n")
+        if self.streamed_to is not None and not streamed_here:
+            _remove(out / SCENARIOS)
+            shutil.copytree(self.streamed_to / SCENARIOS, out / SCENARIOS)
+        elif not streamed_here:
+            _remove(out / SCENARIOS)
+            atomic_write(out / SCENARIOS, lambda p: self.scenarios.to_parquet(
+                p, index=False, **PARQUET_OPTIONS))
+        frames = {"summary": self.summary(), "yearly": self.yearly, "payback": self.payback(),
+                  **self.tables}
+        for name, frame in frames.items():
+            atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
         write_json(out / "manifest.json", self.manifest())
+        (out / INCOMPLETE).unlink()
         return out

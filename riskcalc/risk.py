@@ -30,6 +30,7 @@ import pandas as pd
 
 from riskcalc.engine import CompiledModel
 from riskcalc.files import atomic_write
+from riskcalc.metrics import investment_hump, payback_year
 from riskcalc.model import Model
 
 if TYPE_CHECKING:
@@ -38,26 +39,34 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLASS_NAMES",
+    "DEFAULT_CLASS_OUTPUT",
+    "DEFAULT_CLASS_THRESHOLDS",
     "ClassSpec",
     "GroupOutcomes",
     "value_at_risk",
     "expected_shortfall",
     "quantile_se",
+    "expected_shortfall_se",
     "prob_se",
     "level_suffix",
     "risk_row",
+    "regime_table",
     "risk_table",
     "group_by_label",
     "class_table",
     "payback_within",
-    "scenario_investment",
+    "evaluate_groups",
     "group_outcomes",
     "acceptability",
+    "risk_tables",
     "write_risk_outputs",
 ]
 
 #: The seed's four scenarios, worst first.
 CLASS_NAMES: tuple[str, ...] = ("very_bad", "bad", "half_good", "good")
+#: Default class output and cut points (see :class:`ClassSpec`).
+DEFAULT_CLASS_OUTPUT = "roi"
+DEFAULT_CLASS_THRESHOLDS: tuple[float, float, float] = (-0.5, 0.0, 1.0)
 #: Rows of the evaluation blocks when actors' cumulative nets are recomputed.
 _GROUP_BLOCK = 8192
 
@@ -136,7 +145,7 @@ def quantile_se(values: np.ndarray, q: float) -> float:
     return float((hi - lo) / 2)
 
 
-def _shortfall_se(npv: np.ndarray, level: float) -> float:
+def expected_shortfall_se(npv: np.ndarray, level: float) -> float:
     """Asymptotic standard error of :func:`expected_shortfall` (Manistre and Hancock 2005).
 
     ``Var ≈ (Var(X | tail) + level · (ES - VaR)²) / (n (1 - level))``.
@@ -174,10 +183,10 @@ def risk_row(name: str, values: np.ndarray, level: float = 0.95, *,
         "output": name, "n": n, "mean": values.mean(), "se_mean": std / math.sqrt(n),
         "std": std, "p05": p05, "p50": p50, "p95": p95,
         "prob_loss": p_loss, "se_prob_loss": prob_se(p_loss, n),
-        f"var_{suffix}": value_at_risk(values, level),
+        f"var_{suffix}": value_at_risk(values, level) + 0.0,  # + 0.0: no "-0.0"
         f"se_var_{suffix}": quantile_se(values, 1 - level),
-        f"cvar_{suffix}": expected_shortfall(values, level),
-        f"se_cvar_{suffix}": _shortfall_se(values, level),
+        f"cvar_{suffix}": expected_shortfall(values, level) + 0.0,
+        f"se_cvar_{suffix}": expected_shortfall_se(values, level),
         "hump_p50": math.nan, "hump_p95": math.nan,
     }
     if hump is not None:
@@ -238,8 +247,8 @@ class ClassSpec:
         investment), 0 (a net loss), 1 (gains at least the investment once more).
     """
 
-    output: str = "roi"
-    thresholds: tuple[float, float, float] = (-0.5, 0.0, 1.0)
+    output: str = DEFAULT_CLASS_OUTPUT
+    thresholds: tuple[float, float, float] = DEFAULT_CLASS_THRESHOLDS
 
     def __post_init__(self) -> None:
         if self.output != "roi" and not self.output.startswith("npv_"):
@@ -301,7 +310,8 @@ def group_by_label(labels: np.ndarray, values: Mapping[str, np.ndarray], *,
     return pd.DataFrame(rows)
 
 
-def class_table(result: SimulationResult, spec: ClassSpec | None = None) -> pd.DataFrame:
+def class_table(result: SimulationResult, spec: ClassSpec | None = None, *,
+                extra: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The four outcome classes: bounds, probability and each actor's mean NPV in each.
 
     Parameters
@@ -309,6 +319,9 @@ def class_table(result: SimulationResult, spec: ClassSpec | None = None) -> pd.D
     result : SimulationResult
     spec : ClassSpec, optional
         Output and thresholds; default ``ClassSpec()`` (ROI at -0.5, 0, 1).
+    extra : mapping of str to ndarray, shape (n_finite,), optional
+        More per-scenario values (over the finite scenarios) to average per class,
+        e.g. ``{"npv_owner": ...}``; they become ``mean_<key>`` columns.
 
     Returns
     -------
@@ -324,8 +337,8 @@ def class_table(result: SimulationResult, spec: ClassSpec | None = None) -> pd.D
     keep = result.finite
     labels = spec.classify(result.outputs[spec.output][keep])
     keys = [f"npv_{k}" for k in (*result.model.actor_keys, "society")] + ["roi"]
-    frame = group_by_label(labels, {k: result.outputs[k][keep] for k in keys},
-                           order=CLASS_NAMES, name="class")
+    values = {k: result.outputs[k][keep] for k in keys} | dict(extra or {})
+    frame = group_by_label(labels, values, order=CLASS_NAMES, name="class")
     bounds = spec.bounds()
     frame.insert(1, "output", spec.output)
     frame.insert(2, "lower", [b[0] for b in bounds])
@@ -359,35 +372,6 @@ def payback_within(payback: np.ndarray, years: int) -> pd.DataFrame:
     within = np.cumsum(in_year)
     return pd.DataFrame({"year": k, "prob_in_year": in_year, "prob_within": within,
                          "se_prob_within": [prob_se(p, n) for p in within]})
-
-
-def scenario_investment(model: Model, parameters: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The investment ROI is measured against, per scenario (currency).
-
-    Evaluates the model's ``investment`` expression and only the derived values
-    it reads (none of which may depend on the year).
-
-    Parameters
-    ----------
-    model : Model
-    parameters : mapping of str to ndarray, shape (n,)
-
-    Returns
-    -------
-    ndarray, shape (n,)
-    """
-    n = len(next(iter(parameters.values())))
-    needed = set(model.investment.names)
-    for name, expr in reversed(model.derived.items()):
-        if name in needed:
-            needed |= expr.names
-    env: dict[str, object] = {k: np.reshape(v, (1, -1)) for k, v in parameters.items()}
-    with np.errstate(all="ignore"):
-        for name, expr in model.derived.items():
-            if name in needed:
-                env[name] = expr.evaluate(env)
-        value = model.investment.evaluate(env)
-    return np.broadcast_to(np.asarray(value, dtype=float).reshape(-1), (n,)).copy()
 
 
 @dataclass(frozen=True)
@@ -428,46 +412,53 @@ class GroupOutcomes:
             return self.npv / self.investment
 
 
-def evaluate_group(model: Model, parameters: Mapping[str, np.ndarray],
-                   actors: Sequence[str] | None) -> GroupOutcomes:
-    """Evaluate the model at `parameters` and reduce one actor group's summed cash flow.
+def evaluate_groups(model: Model, parameters: Mapping[str, np.ndarray],
+                    groups: Mapping[str, Sequence[str] | None]) -> dict[str, GroupOutcomes]:
+    """Evaluate the model at `parameters` and reduce actor groups' summed cash flows.
 
     Parameters
     ----------
     model : Model
     parameters : mapping of str to ndarray, shape (n,)
         A value per scenario for every parameter.
-    actors : sequence of str or None
-        Actor keys; None means society (all actors; transfers cancel).
+    groups : mapping of str to (sequence of str or None)
+        Named groups of actor keys; None stands for society (every actor, where
+        transfers cancel).
 
     Returns
     -------
-    GroupOutcomes
+    dict of str to GroupOutcomes
+        One per group, same keys.  One pass of the engine serves every group.
     """
-    from riskcalc.metrics import investment_hump, payback_year
-
     keys = model.actor_keys
-    unknown = [a for a in (actors or ()) if a not in keys]
-    if unknown:
-        raise ValueError(f"unknown actors {unknown}; the model has {list(keys)}")
-    rows = [len(keys)] if actors is None else [keys.index(a) for a in actors]
+    rows = {}
+    for name, actors in groups.items():
+        unknown = [a for a in (actors or ()) if a not in keys]
+        if unknown or (actors is not None and not actors):
+            raise ValueError(f"group {name!r}: unknown actors {unknown}; the model has "
+                             f"{list(keys)}")
+        rows[name] = [len(keys)] if actors is None else [keys.index(a) for a in actors]
     compiled = CompiledModel(model)
     n = len(next(iter(parameters.values())))
-    npv, hump, payback = np.empty(n), np.empty(n), np.empty(n)
+    arrays = {name: (np.empty(n), np.empty(n), np.empty(n)) for name in groups}
+    investment = np.empty(n)
     for start in range(0, n, _GROUP_BLOCK):
         part = {k: np.asarray(v)[start:start + _GROUP_BLOCK] for k, v in parameters.items()}
-        cumulative = compiled.evaluate(part, keep_cumulative=True).cumulative
-        summed = cumulative[rows].sum(axis=0)  # (Y, block)
-        stop = start + summed.shape[1]
-        npv[start:stop] = summed[-1]
-        hump[start:stop] = investment_hump(summed)
-        payback[start:stop] = payback_year(summed)
-    return GroupOutcomes(tuple(keys if actors is None else actors), npv, hump, payback,
-                         scenario_investment(model, parameters))
+        out = compiled.evaluate(part, keep_cumulative=True)
+        cumulative = out.cumulative
+        investment[start:start + cumulative.shape[-1]] = out.outputs["investment"]
+        for name, (npv, hump, payback) in arrays.items():
+            summed = cumulative[rows[name]].sum(axis=0)  # (Y, block)
+            stop = start + summed.shape[1]
+            npv[start:stop] = summed[-1]
+            hump[start:stop] = investment_hump(summed)
+            payback[start:stop] = payback_year(summed)
+    return {name: GroupOutcomes(tuple(keys if groups[name] is None else groups[name]),
+                                *arrays[name], investment) for name in groups}
 
 
 def group_outcomes(result: SimulationResult, actors: Sequence[str] | None) -> GroupOutcomes:
-    """:func:`evaluate_group` on a run's finite scenarios.
+    """:func:`evaluate_groups` for one group, on a run's finite scenarios.
 
     The NPV is the sum of the run's ``npv_<actor>`` outputs (exactly the numbers
     of the other tables); hump and payback year come from the summed cumulative
@@ -475,11 +466,12 @@ def group_outcomes(result: SimulationResult, actors: Sequence[str] | None) -> Gr
     """
     keep = result.finite
     params = {k: v[keep] for k, v in result.parameters.items()}
-    group = evaluate_group(result.model, params, actors)
+    group = evaluate_groups(result.model, params, {"group": actors})["group"]
     keys = result.model.actor_keys if actors is None else actors
     npv = (result.outputs["npv_society"][keep] if actors is None
            else np.sum([result.outputs[f"npv_{a}"][keep] for a in keys], axis=0))
-    return GroupOutcomes(group.actors, npv, group.hump, group.payback_year, group.investment)
+    return GroupOutcomes(group.actors, npv, group.hump, group.payback_year,
+                         result.outputs["investment"][keep])
 
 
 # -- acceptability ---------------------------------------------------------------------------
@@ -496,8 +488,9 @@ def acceptability(returns: Mapping[str, np.ndarray],
     returns : mapping of str to ndarray, shape (n,)
         Per series (actor, society, owner), its return per scenario: NPV / investment.
     required_returns : ndarray, optional
-        Default: 101 points from ``min(-1, P1)`` to ``max(1, P99)`` of society's (or
-        the first series') return, rounded outwards to 0.5.
+        Default: about 100 round steps (1, 2, 2.5 or 5 times a power of ten) from
+        ``min(-1, P1)`` to ``max(1, P99)`` of society's (or the first series')
+        return; -1, 0 and 1 are always on the grid.
 
     Returns
     -------
@@ -506,9 +499,8 @@ def acceptability(returns: Mapping[str, np.ndarray],
     """
     if required_returns is None:
         ref = returns.get("society", next(iter(returns.values())))
-        lo = min(-1.0, math.floor(2 * np.quantile(ref, 0.01)) / 2)
-        hi = max(1.0, math.ceil(2 * np.quantile(ref, 0.99)) / 2)
-        required_returns = np.linspace(lo, hi, 101)
+        required_returns = _round_grid(min(-1.0, float(np.quantile(ref, 0.01))),
+                                       max(1.0, float(np.quantile(ref, 0.99))))
     required = np.asarray(required_returns, dtype=float)
     frames = []
     for series, values in returns.items():
@@ -521,10 +513,18 @@ def acceptability(returns: Mapping[str, np.ndarray],
     return pd.concat(frames, ignore_index=True)
 
 
+def _round_grid(lo: float, hi: float, points: int = 100) -> np.ndarray:
+    """A grid over [lo, hi] in round steps that holds every multiple of the step."""
+    raw = (hi - lo) / points
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(s * magnitude for s in (1, 2, 2.5, 5, 10) if s * magnitude >= raw)
+    first, last = math.floor(lo / step), math.ceil(hi / step)
+    return np.round(np.arange(first, last + 1) * step, 12)
+
+
 def _returns(result: SimulationResult, owner: GroupOutcomes | None) -> dict[str, np.ndarray]:
     keep = result.finite
-    investment = scenario_investment(result.model,
-                                     {k: v[keep] for k, v in result.parameters.items()})
+    investment = result.outputs["investment"][keep]
     out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for key in (*result.model.actor_keys, "society"):
@@ -537,37 +537,61 @@ def _returns(result: SimulationResult, owner: GroupOutcomes | None) -> dict[str,
 # -- the run directory ------------------------------------------------------------------------
 
 
-def write_risk_outputs(result: SimulationResult, out_dir: str | Path,
-                       policy: Policy | None = None, *, level: float = 0.95) -> list[Path]:
-    """Write the risk tables of a run into its directory.
-
-    Files (each atomically): ``risk.csv`` (:func:`risk_table`), ``classes.csv``
-    (:func:`class_table`), ``redistribution.csv`` and ``compensation_matrix.csv``
-    (:mod:`riskcalc.redistribution`), ``acceptability.csv`` (:func:`acceptability`),
-    ``payback_within.csv`` (:func:`payback_within`, series ``society`` and, with a
-    policy, ``owner``) and ``voi.csv`` (:func:`riskcalc.voi.voi_table`).
+def regime_table(result: SimulationResult) -> pd.DataFrame:
+    """Results per declared regime: weight, share of scenarios, each actor's mean NPV.
 
     Parameters
     ----------
     result : SimulationResult
-    out_dir : str or Path
+        Of a model that declares regimes.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``regime, weight, n, probability, se_probability,
+        mean_npv_<actor>…, mean_npv_society, mean_roi``; one row per regime in
+        declaration order.
+    """
+    regimes = result.model.regimes
+    if not regimes:
+        raise ValueError(f"{result.model.source} declares no regimes")
+    keep = result.finite
+    names = np.array([r.name for r in regimes])
+    labels = names[result.parameters["regime"][keep].astype(int)]
+    keys = [f"npv_{k}" for k in (*result.model.actor_keys, "society")] + ["roi"]
+    frame = group_by_label(labels, {k: result.outputs[k][keep] for k in keys},
+                           order=list(names), name="regime")
+    frame.insert(1, "weight", [r.weight for r in regimes])
+    return frame
+
+
+def risk_tables(result: SimulationResult, policy: Policy | None = None, *,
+                level: float = 0.95) -> dict[str, pd.DataFrame]:
+    """Every risk table of a run, by file stem (for ``result.tables``).
+
+    ``risk`` (:func:`risk_table`), ``classes`` (:func:`class_table`),
+    ``redistribution`` and ``compensation_matrix`` (:mod:`riskcalc.redistribution`),
+    ``acceptability`` (:func:`acceptability`), ``payback_within``
+    (:func:`payback_within`, series ``society`` and, with a policy, ``owner``) and
+    ``voi`` (:func:`riskcalc.voi.voi_table`).
+
+    Parameters
+    ----------
+    result : SimulationResult
     policy : Policy, optional
         Its classes replace the default ones; its owner adds ``owner`` rows and
         is the decision maker of the value-of-information table.
     level : float
-        Level of VaR and expected shortfall in ``risk.csv``.
+        Level of VaR and expected shortfall in ``risk``.
 
     Returns
     -------
-    list of Path
-        The files written.
+    dict of str to DataFrame
     """
     from riskcalc.redistribution import compensation_matrix, redistribution_table
     from riskcalc.voi import voi_table
 
-    out = Path(out_dir)
-    owner_keys = policy.owner if policy is not None else None
-    owner = group_outcomes(result, owner_keys) if owner_keys is not None else None
+    owner = group_outcomes(result, policy.owner_group) if policy is not None else None
     risk = risk_table(result, level)
     if owner is not None:
         risk = pd.concat([risk, pd.DataFrame([risk_row("owner", owner.npv, level,
@@ -580,16 +604,35 @@ def write_risk_outputs(result: SimulationResult, out_dir: str | Path,
         mine = payback_within(owner.payback_year, result.model.years)
         mine.insert(0, "series", "owner")
         payback = pd.concat([payback, mine], ignore_index=True)
-    tables = {
-        "risk.csv": risk,
-        "classes.csv": class_table(result, policy.classes if policy is not None else None),
-        "redistribution.csv": redistribution_table(result),
-        "compensation_matrix.csv": compensation_matrix(result).reset_index(),
-        "acceptability.csv": acceptability(_returns(result, owner)),
-        "payback_within.csv": payback,
-        "voi.csv": voi_table(result, actors=owner_keys),
+    regimes = {"regimes": regime_table(result)} if result.model.regimes else {}
+    return {
+        **regimes,
+        "risk": risk,
+        "classes": class_table(
+            result, policy.classes if policy is not None else None,
+            extra={"npv_owner": owner.npv} if owner is not None else None),
+        "redistribution": redistribution_table(result),
+        "compensation_matrix": compensation_matrix(result).reset_index(),
+        "acceptability": acceptability(_returns(result, owner)),
+        "payback_within": payback,
+        "voi": voi_table(result, actors=policy.owner_group if policy is not None else None),
     }
-    written = []
-    for name, frame in tables.items():
-        written.append(atomic_write(out / name, lambda p, f=frame: f.to_csv(p, index=False)))
-    return written
+
+
+def write_risk_outputs(result: SimulationResult, out_dir: str | Path,
+                       policy: Policy | None = None, *, level: float = 0.95) -> list[Path]:
+    """Write :func:`risk_tables` into a run directory as ``<name>.csv``, each atomically.
+
+    ``risk.csv``, ``classes.csv``, ``redistribution.csv``, ``compensation_matrix.csv``,
+    ``acceptability.csv``, ``payback_within.csv`` and ``voi.csv``.  To have them
+    written with the run (before its manifest), put :func:`risk_tables` into
+    ``result.tables`` before ``result.write(out_dir)`` instead.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out = Path(out_dir)
+    return [atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+            for name, frame in risk_tables(result, policy, level=level).items()]

@@ -11,16 +11,16 @@ histograms, so working memory is bounded by the chunk size, not N.
 
 from __future__ import annotations
 
-import os
 import platform
-import tempfile
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import joblib
 import numpy as np
+import pandas as pd
 
 from riskcalc.bands import BandGrid, exact_percentiles
 from riskcalc.engine import (
@@ -31,10 +31,17 @@ from riskcalc.engine import (
     output_columns,
 )
 from riskcalc.model import Model
-from riskcalc.result import BAND_PERCENTILES, SimulationResult
+from riskcalc.result import (
+    BAND_PERCENTILES,
+    SimulationResult,
+    begin_run_directory,
+    finish_scenarios,
+)
 from riskcalc.sampling import PILOT_KEY, sample_parameters, sampled_columns
+from riskcalc.storage import Destination, ParquetColumns
 
-__all__ = ["simulate", "evaluate_points", "chunk_sizes"]
+__all__ = ["simulate", "evaluate_points", "correlation_effect", "chunk_sizes",
+           "engine_backend", "BACKENDS"]
 
 
 def chunk_sizes(n: int, chunk_size: int) -> list[int]:
@@ -43,28 +50,53 @@ def chunk_sizes(n: int, chunk_size: int) -> list[int]:
     return [chunk_size] * full + ([rest] if rest else [])
 
 
-@dataclass(frozen=True)
-class _ScenarioTable:
-    """Where chunks write their per-scenario columns (parameters, then outputs).
+#: Backends whose workers run in this process.
+_IN_PROCESS = ("sequential", "threading")
+BACKENDS = ("loky", "threading", "sequential", "dask")
 
-    In this process it is an array; for worker processes it is a file in shared
-    memory that every process maps, so that millions of rows never travel
-    through pipes.
+
+@contextmanager
+def engine_backend(backend: str, scheduler: str | None = None) -> Iterator[str]:
+    """Set up a joblib backend; yields the joblib backend name to use.
+
+    ``"dask"`` connects to the scheduler at `scheduler` (e.g.
+    ``"tcp://10.0.0.5:8786"``) or, for ``"local:K"``, starts a local cluster of
+    K single-threaded worker processes for the duration of the block.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    if backend != "dask":
+        if scheduler is not None:
+            raise ValueError("a scheduler address is only used with backend='dask'")
+        yield backend
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ValueError("the dask backend needs dask.distributed: "
+                         "pip install 'riskcalc[dask]'") from exc
+    cluster = None
+    scheduler = scheduler or "local:2"
+    if scheduler.startswith("local:"):
+        workers = scheduler.removeprefix("local:")
+        if not workers.isdigit() or int(workers) < 1:
+            raise ValueError(f"scheduler {scheduler!r}: expected local:K with K workers, "
+                             "e.g. local:4")
+        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        with joblib.parallel_config(backend="dask"):
+            yield "dask"
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
-    columns: tuple[str, ...]
-    n: int
-    path: str | None = None
-    array: np.ndarray | None = None
 
-    def open(self) -> np.ndarray:
-        """The (columns × n) table, mapped into this process."""
-        if self.array is not None:
-            return self.array
-        return np.memmap(self.path, dtype=float, mode="r+", shape=(len(self.columns), self.n))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: Dask's joblib backend hashes tasks
 class _ChunkTask:
     """Evaluate one chunk: sample it (when `seed` is set) or take the given points."""
 
@@ -72,7 +104,7 @@ class _ChunkTask:
     seed: int | None
     grid: BandGrid | None
     keep_cumulative: bool
-    table: _ScenarioTable
+    destination: Destination
 
     def __call__(self, chunk: int, start: int, size: int,
                  points: dict[str, np.ndarray] | None = None) -> ChunkOutput:
@@ -80,16 +112,8 @@ class _ChunkTask:
             self.model, self.seed, chunk, size)
         out = CompiledModel(self.model).evaluate(params, keep_cumulative=self.keep_cumulative,
                                                  grid=self.grid)
-        table = self.table.open()
-        for i, name in enumerate(self.table.columns):
-            table[i, start:start + size] = params[name] if name in params else out.outputs[name]
-        out.outputs = {}
+        out.outputs = self.destination.store(chunk, start, {**params, **out.outputs}) or {}
         return out
-
-
-def _shared_memory_dir() -> str:
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else tempfile.gettempdir()
 
 
 @dataclass
@@ -117,19 +141,18 @@ class _Bands:
 def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...], *,
                 seed: int | None, points: dict[str, np.ndarray] | None,
                 grid: BandGrid | None, keep_cumulative: bool, n_jobs: int, backend: str,
-                progress: bool) -> tuple[np.ndarray, _Bands]:
-    """Evaluate every chunk through joblib; returns the (columns × n) table and bands."""
-    in_process = n_jobs == 1 or backend in ("sequential", "threading")
-    shared_path = None
-    if in_process:
-        table = _ScenarioTable(columns, n, array=np.empty((len(columns), n)))
-        data = table.array
+                scheduler: str | None, progress: bool, stream_to: Path | None = None
+                ) -> tuple[Mapping[str, np.ndarray], _Bands]:
+    """Evaluate every chunk through joblib; returns read access to the columns, and bands."""
+    if stream_to is not None:
+        local = Destination.create(columns, n, "parquet", stream_to)
     else:
-        handle, shared_path = tempfile.mkstemp(prefix="riskcalc-", dir=_shared_memory_dir())
-        os.close(handle)
-        data = np.memmap(shared_path, dtype=float, mode="w+", shape=(len(columns), n))
-        table = _ScenarioTable(columns, n, path=shared_path)
-    task = _ChunkTask(model, seed, grid, keep_cumulative, table)
+        local = Destination.create(columns, n, "array" if n_jobs == 1 or backend in _IN_PROCESS
+                                   else "shared")
+    # Dask workers share neither this process's memory nor its disk: they send
+    # their columns back, and this process stores them.
+    remote = Destination.create(columns, n, "return") if backend == "dask" else local
+    task = _ChunkTask(model, seed, grid, keep_cumulative, remote)
     starts = [int(s) for s in np.cumsum([0, *sizes[:-1]])]
 
     def chunk_points(start: int, size: int) -> dict[str, np.ndarray] | None:
@@ -145,20 +168,27 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
         bar = tqdm(total=n, unit="scenario", unit_scale=True, desc=model.slug,
                    mininterval=0.5, delay=1.0)
     try:
-        parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")
-        chunks = parallel(joblib.delayed(task)(k, start, size, chunk_points(start, size))
-                          for k, (start, size) in enumerate(zip(starts, sizes, strict=True)))
-        for size, out in zip(sizes, chunks, strict=True):
-            bands.add(out)
-            if bar is not None:
-                bar.update(size)
+        with engine_backend(backend, scheduler) as joblib_backend:
+            # Inside engine_backend's parallel_config the dask backend is the default;
+            # naming it again here would make joblib pass it arguments it cannot take.
+            parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator",
+                                       backend=None if joblib_backend == "dask"
+                                       else joblib_backend)
+            chunks = parallel(joblib.delayed(task)(k, start, size, chunk_points(start, size))
+                              for k, (start, size) in enumerate(zip(starts, sizes,
+                                                                    strict=True)))
+            for k, (start, size, out) in enumerate(zip(starts, sizes, chunks, strict=True)):
+                if out.outputs:
+                    local.store(k, start, out.outputs)
+                bands.add(out)
+                if bar is not None:
+                    bar.update(size)
+        view = local.columns_view(columns)
     finally:
         if bar is not None:
             bar.close()
-        if shared_path is not None:
-            # The mapping stays valid in this process; the name is no longer needed.
-            os.unlink(shared_path)
-    return data, bands
+        local.release()
+    return view, bands
 
 
 def _check_run_arguments(n: int, chunk_size: int) -> None:
@@ -171,7 +201,8 @@ def _check_run_arguments(n: int, chunk_size: int) -> None:
 
 def evaluate_points(model: Model, points: Mapping[str, np.ndarray], *, n_jobs: int = 1,
                     chunk_size: int = DEFAULT_CHUNK_SIZE, backend: str = "loky",
-                    progress: bool = False) -> dict[str, np.ndarray]:
+                    scheduler: str | None = None, progress: bool = False
+                    ) -> dict[str, np.ndarray]:
     """Evaluate the model at given parameter values (a sensitivity design, say).
 
     Uses the same chunked, parallel engine as :func:`simulate`.
@@ -182,7 +213,7 @@ def evaluate_points(model: Model, points: Mapping[str, np.ndarray], *, n_jobs: i
     points : mapping of str to ndarray, shape (n,)
         A value per point for every parameter of the model (see
         :func:`riskcalc.sampling.from_unit_cube`).
-    n_jobs, chunk_size, backend, progress
+    n_jobs, chunk_size, backend, scheduler, progress
         As for :func:`simulate`.
 
     Returns
@@ -197,15 +228,16 @@ def evaluate_points(model: Model, points: Mapping[str, np.ndarray], *, n_jobs: i
     n = len(next(iter(values.values())))
     _check_run_arguments(n, chunk_size)
     columns = tuple(output_columns(model))
-    data, _ = _run_chunks(model, n, chunk_sizes(n, chunk_size), columns, seed=None,
+    view, _ = _run_chunks(model, n, chunk_sizes(n, chunk_size), columns, seed=None,
                           points=values, grid=None, keep_cumulative=False, n_jobs=n_jobs,
-                          backend=backend, progress=progress)
-    return {name: data[i] for i, name in enumerate(columns)}
+                          backend=backend, scheduler=scheduler, progress=progress)
+    return dict(view)
 
 
 def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: int = 1,
              chunk_size: int = DEFAULT_CHUNK_SIZE, backend: str = "loky",
-             progress: bool = False) -> SimulationResult:
+             scheduler: str | None = None, progress: bool = False,
+             out_dir: str | Path | None = None) -> SimulationResult:
     """Run the Monte Carlo simulation of a model.
 
     Parameters
@@ -221,14 +253,25 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
         Parallel workers (joblib semantics: -1 means all cores).
     chunk_size : int
         Scenarios per chunk, the unit of randomness; changing it changes the draws.
-    backend : str
-        A joblib backend: ``"loky"`` (processes), ``"threading"`` or ``"sequential"``.
+    backend : {"loky", "threading", "sequential", "dask"}
+        How chunks run: worker processes (loky), threads, this process, or a
+        Dask distributed cluster.
+    scheduler : str, optional
+        With ``backend="dask"``: the scheduler's address, or ``"local:K"`` to
+        start a local cluster of K workers.
     progress : bool
-        Show a progress bar on stderr.
+        Show a progress bar on stderr (scenarios done, rate, time left).
+    out_dir : str or Path, optional
+        Stream the per-scenario table to ``out_dir/scenarios.parquet`` (a Parquet
+        dataset, one file per chunk) as chunks finish, instead of holding it in
+        memory: memory stays bounded at any `n`.  The directory is marked
+        incomplete until :meth:`SimulationResult.write` completes it.
 
     Returns
     -------
     SimulationResult
+        Its per-scenario columns are arrays, or read from the Parquet dataset
+        on demand when the run was streamed.
     """
     _check_run_arguments(n, chunk_size)
     if seed is None:
@@ -248,13 +291,16 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
                                   keep_cumulative=True)
         grid = BandGrid.from_pilot(pilot.cumulative.reshape(-1, BLOCK_SIZE))
 
-    columns = (*sampled_columns(model), *output_columns(model))
-    data, bands = _run_chunks(model, n, sizes, columns, seed=seed, points=None, grid=grid,
-                              keep_cumulative=grid is None, n_jobs=n_jobs, backend=backend,
-                              progress=progress)
-    n_inputs = len(columns) - len(output_columns(model))
-    parameters = {name: data[i] for i, name in enumerate(columns[:n_inputs])}
-    outputs = {name: data[i + n_inputs] for i, name in enumerate(columns[n_inputs:])}
+    stream_to = None
+    if out_dir is not None:
+        stream_to = begin_run_directory(out_dir)
+    inputs, outputs = sampled_columns(model), output_columns(model)
+    view, bands = _run_chunks(model, n, sizes, (*inputs, *outputs), seed=seed, points=None,
+                              grid=grid, keep_cumulative=grid is None, n_jobs=n_jobs,
+                              backend=backend, scheduler=scheduler, progress=progress,
+                              stream_to=stream_to)
+    if stream_to is not None:
+        view = finish_scenarios(out_dir, stream_to, (*inputs, *outputs))
     elapsed = time.perf_counter() - started
 
     n_series = len(compiled.series)
@@ -270,13 +316,54 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
     return SimulationResult(
         model=model,
         seed=seed,
-        n=int(n),
+        n=n,
         chunk_size=chunk_size,
-        parameters=parameters,
-        outputs=outputs,
+        parameters=_subset(view, inputs),
+        outputs=_subset(view, outputs),
         bands=band_values,
         band_series=compiled.series,
         band_method="exact" if grid is None else "histogram",
         timings={"simulate_s": elapsed, "scenarios_per_s": n / elapsed},
-        environment={"n_jobs": n_jobs, "backend": backend, "python": platform.python_version()},
+        environment={"n_jobs": n_jobs, "backend": backend, "scheduler": scheduler,
+                     "python": platform.python_version()},
+        streamed_to=None if out_dir is None else Path(out_dir),
     )
+
+
+def _subset(view: Mapping[str, np.ndarray], names: list[str]) -> Mapping[str, np.ndarray]:
+    if isinstance(view, ParquetColumns):
+        return ParquetColumns(view.path, tuple(names))
+    return {name: view[name] for name in names}
+
+
+def correlation_effect(result: SimulationResult, **engine: object) -> pd.DataFrame:
+    """How much the declared correlations change the spread of every actor's NPV.
+
+    Runs the model again with the same seed and the correlations left out (the
+    other draws are common random numbers) and compares standard deviations.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A run of a model that declares correlations.
+    **engine
+        ``n_jobs``, ``backend``, ``scheduler``: as for :func:`simulate`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``output, std_correlated, std_independent, ratio`` for every actor's
+        NPV, society's NPV and ROI.
+    """
+    model = result.model
+    if model.correlations is None:
+        raise ValueError(f"{model.source} declares no correlations")
+    independent = simulate(replace(model, correlations=None), result.n, seed=result.seed,
+                           chunk_size=result.chunk_size, **engine)
+    rows = []
+    for name in [*(f"npv_{a}" for a in model.actor_keys), "npv_society", "roi"]:
+        with_, without = (np.std(r.outputs[name][r.finite], ddof=1)
+                          for r in (result, independent))
+        rows.append({"output": name, "std_correlated": with_, "std_independent": without,
+                     "ratio": with_ / without if without > 0 else np.nan})
+    return pd.DataFrame(rows)

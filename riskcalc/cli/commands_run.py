@@ -18,8 +18,10 @@ from riskcalc.cli.common import (
 )
 from riskcalc.format import money, percent
 from riskcalc.model import Model
+from riskcalc.report import write_report
 from riskcalc.result import SimulationResult
-from riskcalc.simulation import simulate
+from riskcalc.risk import risk_tables
+from riskcalc.simulation import correlation_effect, simulate
 from riskcalc.statement import IncomeStatement, income_statement
 
 __all__ = ["register", "render_run"]
@@ -40,6 +42,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="seed; drawn and recorded in manifest.json when omitted")
     run.add_argument("--out", type=Path, default=None,
                      help="run directory (default reports/<model file name>/)")
+    run.add_argument("--report", action="store_true",
+                     help="also write report.html, figures, summary.md and tables.tex")
+    run.add_argument("--lang", choices=("en", "sv"), default="en",
+                     help="language of the report (default en)")
     add_engine_options(run)
     run.set_defaults(handler=_run)
 
@@ -82,17 +88,26 @@ def render_statement(model: Model, statement: IncomeStatement) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     model = load(args.model)
-    result = simulate(model, args.n, seed=args.seed, **engine_kwargs(args))
-    out = result.write(args.out or Path("reports") / model.slug)
+    out = args.out or Path("reports") / model.slug
+    engine = engine_kwargs(args)
+    result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
+    result.tables.update(risk_tables(result))
+    if model.correlations is not None:
+        engine.pop("progress")
+        result.tables["correlation_effect"] = correlation_effect(result, **engine)
+    result.write(out)
+    if args.report:
+        write_report(out, args.lang, model=model)
     if not args.quiet:
         print(render_run(model, result, out))
     return EXIT_OK
 
 
 def render_run(model: Model, result: SimulationResult, out: Path) -> str:
-    """The text `riskcalc run` prints: per-actor table, society, ROI, payback."""
+    """The text `riskcalc run` prints: per-actor risk table, society, ROI, payback, classes."""
     cur = model.currency
     summary = result.summary().set_index("output")
+    risk = result.tables["risk"].set_index("output") if "risk" in result.tables else None
     lines = [f"{model.name}",
              f"{result.n:,} scenarios, seed {result.seed}, "
              f"{result.timings['simulate_s']:.2f} s\n",
@@ -101,10 +116,17 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
     labels = {a.key: a.label for a in model.actors}
     for key in [*model.actor_keys, "society"]:
         s = summary.loc[f"npv_{key}"]
-        rows.append({"actor": labels.get(key, "Society (total)"), "mean": money(s["mean"], cur),
-                     "median": money(s["p50"], cur), "P5": money(s["p05"], cur),
-                     "P95": money(s["p95"], cur), "P(loss)": percent(s["prob_negative"])})
+        row = {"actor": labels.get(key, "Society (total)"), "mean": money(s["mean"], cur),
+               "median": money(s["p50"], cur), "P5": money(s["p05"], cur),
+               "P95": money(s["p95"], cur), "P(loss)": percent(s["prob_negative"])}
+        if risk is not None:
+            row["loss in worst 5 %"] = money(risk.loc[f"npv_{key}", "cvar_95"], cur)
+        rows.append(row)
     lines.append(pd.DataFrame(rows).to_string(index=False))
+    if "theoretical_society" in summary.index:
+        lines.append(f"Society's NPV on paper (before realisation): mean "
+                     f"{money(summary.loc['theoretical_society', 'mean'], cur)}; realised "
+                     f"{money(summary.loc['npv_society', 'mean'], cur)}")
     roi = summary.loc["roi"]
     lines.append(f"\nROI (society NPV / investment): mean {roi['mean']:.2f}, median "
                  f"{roi['p50']:.2f}, P5 {roi['p05']:.2f}, P95 {roi['p95']:.2f}; "
@@ -118,10 +140,25 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
     hump = summary.loc["hump_society"]
     lines.append(f"Investment hump (capital needed by society): median {money(hump['p50'], cur)},"
                  f" P95 {money(hump['p95'], cur)}")
+    if "classes" in result.tables:
+        classes = result.tables["classes"]
+        lines.append(f"\nOutcome classes by {classes['output'].iloc[0]}: " + ", ".join(
+            f"{row['class'].replace('_', '-')} {percent(row['probability'])}"
+            for _, row in classes.iterrows()))
+    if "regimes" in result.tables:
+        regimes = result.tables["regimes"]
+        lines.append("Declared regimes (weight, share drawn, mean society NPV): " + "; ".join(
+            f"{row['regime']} {percent(row['weight'])}, {percent(row['probability'])}, "
+            f"{money(row['mean_npv_society'], cur)}" for _, row in regimes.iterrows()))
+    if "correlation_effect" in result.tables:
+        effect = result.tables["correlation_effect"].set_index("output")
+        lines.append(f"The declared correlations change the spread (std) of society's NPV "
+                     f"by a factor {effect.loc['npv_society', 'ratio']:.2f} "
+                     "(correlation_effect.csv has every actor)")
     if result.n_nonfinite:
         lines.append(f"\nWARNING: {result.n_nonfinite} scenarios gave outputs that are not "
                      f"finite and are left out of the figures; first example's inputs: "
                      f"{result.nonfinite_example()}")
-    lines.append(f"\nWrote {out}/ (manifest.json, scenarios.parquet, summary.csv, yearly.csv, "
-                 "payback.csv)")
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    lines.append(f"\nWrote {out}/: {', '.join(written)}")
     return "\n".join(lines)

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from riskcalc.errors import ModelError
 from riskcalc.model import Model, load_model
+from riskcalc.simulation import BACKENDS
 
 __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "positive_int", "seed", "add_engine_options",
            "engine_kwargs", "load"]
@@ -48,18 +50,25 @@ def jobs(text: str) -> int:
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
-    """Options of every command that evaluates the model: workers, backend, output."""
+    """Options of every command that evaluates the model: workers, backend, quiet."""
     parser.add_argument("--jobs", type=jobs, default=1,
                         help="parallel workers, -1 for all cores (default 1)")
-    parser.add_argument("--backend", choices=("loky", "threading", "sequential"),
-                        default="loky", help="joblib backend for the workers (default loky)")
+    parser.add_argument("--backend", choices=BACKENDS, default="loky",
+                        help="where chunks run: worker processes (loky, default), threads, "
+                             "this process (sequential) or a Dask cluster (dask)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="with --backend dask: the scheduler's address "
+                             "(tcp://host:8786), or local:K for a local cluster of K workers")
     parser.add_argument("--quiet", action="store_true",
                         help="print nothing but errors; no progress bar")
 
 
 def engine_kwargs(args: argparse.Namespace) -> dict:
-    """Keyword arguments for the API's n_jobs / backend / progress from parsed options."""
-    return {"n_jobs": args.jobs, "backend": args.backend,
+    """Keyword arguments for the API's n_jobs / backend / scheduler / progress."""
+    if args.scheduler is not None and args.backend != "dask":
+        raise ModelError("--scheduler is used with --backend dask only")
+    n_jobs = -1 if args.backend == "dask" and args.jobs == 1 else args.jobs
+    return {"n_jobs": n_jobs, "backend": args.backend, "scheduler": args.scheduler,
             "progress": not args.quiet and sys.stderr.isatty()}
 
 

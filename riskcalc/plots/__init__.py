@@ -10,4 +10,9 @@ Modules
 results
     Figures of a Monte Carlo run: society's NPV, actors' net positions, fan charts,
     Sobol indices, tornado and acceptability curves.
+sensitivity
+    Figures of :mod:`riskcalc.sensitivity` results: S1/ST bars with intervals, the
+    per-actor heat map of ST, tornado, and the Morris mu*-sigma plane.
 """
+
+__all__: list[str] = []

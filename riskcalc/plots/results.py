@@ -9,6 +9,7 @@ on axes are written for people ("34.0 MSEK") by :func:`money_formatter`.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -163,17 +164,25 @@ def actor_npv_boxes(actor_npv: pd.DataFrame, *, actor_labels: Mapping[str, str] 
         Boxes from P25 to P75, whiskers from P5 to P95, sorted by median (the
         biggest loser at the bottom).
     """
+    from matplotlib.ticker import MaxNLocator
+
     words = _labels(labels)
     names = dict(actor_labels or {})
-    columns = [c for c in actor_npv.columns]
+    columns = list(actor_npv.columns)
     data = [actor_npv[c].to_numpy(dtype=float) for c in columns]
     data = [d[np.isfinite(d)] for d in data]
     medians = [float(np.median(d)) if d.size else 0.0 for d in data]
     order = np.argsort(medians, kind="stable")
-    ax = new_axes((9.0, 0.55 * len(columns) + 1.6)) if ax is None else ax
-    parts = ax.boxplot([data[i] for i in order], vert=False, whis=(5, 95), showfliers=False,
+    ax = new_axes((10.0, 0.55 * len(columns) + 1.6)) if ax is None else ax
+    import matplotlib
+
+    # matplotlib 3.10 renamed vert=False to orientation="horizontal".
+    horizontal = ({"orientation": "horizontal"}
+                  if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+                  else {"vert": False})
+    parts = ax.boxplot([data[i] for i in order], whis=(5, 95), showfliers=False,
                        patch_artist=True, widths=0.6,
-                       medianprops={"color": "black", "linewidth": 1.5})
+                       medianprops={"color": "black", "linewidth": 1.5}, **horizontal)
     for box, i in zip(parts["boxes"], order, strict=True):
         colour = _LOSER if medians[i] < 0 else _WINNER if medians[i] > 0 else _NEUTRAL
         box.set_facecolor(colour)
@@ -181,8 +190,15 @@ def actor_npv_boxes(actor_npv: pd.DataFrame, *, actor_labels: Mapping[str, str] 
     ax.set_yticks(np.arange(1, len(columns) + 1),
                   [names.get(columns[i], columns[i]) for i in order])
     ax.axvline(0.0, color="black", linewidth=1.0)
+    for row, i in enumerate(order, start=1):
+        end = float(np.percentile(data[i], 95)) if data[i].size else 0.0
+        ax.annotate(money(medians[i], currency), xy=(max(end, 0.0), row), xytext=(6, 0),
+                    textcoords="offset points", va="center", fontsize="small")
+    ax.margins(x=0.12)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
     ax.xaxis.set_major_formatter(money_formatter(currency))
-    ax.set_xlabel(f"{words['npv']} ({currency})")
+    ax.set_xlabel(f"{words['npv']} ({currency}); {words['median'].lower()} "
+                  f"{words['to_the_right']}")
     ax.set_title(words["actor_positions"])
     ax.grid(axis="x", alpha=0.3)
     return ax
@@ -226,17 +242,20 @@ def cumulative_fan(band: pd.DataFrame, *, title: str | None = None, ax: Axes | N
         if after.size:
             year = years[after[0]]
             ax.axvline(year, color="grey", linestyle=":", linewidth=1.0)
+            right = year > (years.min() + years.max()) / 2  # write it where there is room
             ax.annotate(f"{words['payback']}: {words['year'].lower()} {year:g}",
                         xy=(year, 0.02), xycoords=("data", "axes fraction"),
-                        xytext=(4, 0), textcoords="offset points", fontsize="small")
+                        xytext=(-4 if right else 4, 0), textcoords="offset points",
+                        ha="right" if right else "left", fontsize="small")
     ax.yaxis.set_major_formatter(money_formatter(currency))
     ax.set_xlabel(words["year"])
-    ax.set_ylabel(f"{words['cumulative_net']} ({currency})", fontsize="small")
+    ax.set_ylabel(textwrap.fill(f"{words['cumulative_net']} ({currency})", 28),
+                  fontsize="small")
     if years.size:
         ax.set_xlim(years.min() - 0.3, years.max() + 0.3)
         step = 1 if years.size <= 12 else 2
         ax.set_xticks(np.arange(int(years.min()), int(years.max()) + 1, step))
-    ax.set_title(title or words["cumulative_net"])
+    ax.set_title(textwrap.fill(title or words["cumulative_net"], 45))
     ax.legend(loc="upper left", fontsize="small")
     ax.grid(alpha=0.3)
     return ax
@@ -252,7 +271,8 @@ def _pick_output(frame: pd.DataFrame, output: str | None) -> str | None:
     return outputs[0]
 
 
-def sobol_bars(sobol: pd.DataFrame, *, output: str | None = "npv_society", ax: Axes | None = None,
+def sobol_bars(sobol: pd.DataFrame, *, output: str | None = "npv_society",
+               output_labels: Mapping[str, str] | None = None, ax: Axes | None = None,
                labels: Mapping[str, str] | None = None, max_parameters: int = 15) -> Axes:
     """Horizontal bars of first-order (S1) and total (ST) Sobol indices of one output.
 
@@ -263,6 +283,8 @@ def sobol_bars(sobol: pd.DataFrame, *, output: str | None = "npv_society", ax: A
         (half-widths of the confidence intervals).
     output : str, optional
         Which output (default ``npv_society``, else the first in the table).
+    output_labels : mapping of str to str, optional
+        Output → name shown in the title.
     max_parameters : int
         Show at most this many, those with the largest ST.
 
@@ -283,7 +305,7 @@ def sobol_bars(sobol: pd.DataFrame, *, output: str | None = "npv_society", ax: A
                 error_kw={"elinewidth": 0.8, "capsize": 2})
     ax.set_yticks(y, rows["parameter"].astype(str))
     ax.set_xlabel(words["sobol"])
-    ax.set_title(f"{words['sobol']}: {chosen}")
+    ax.set_title(f"{words['sobol']}: {(output_labels or {}).get(chosen, chosen)}")
     ax.legend(loc="lower right", fontsize="small")
     ax.grid(axis="x", alpha=0.3)
     return ax
@@ -329,8 +351,9 @@ def sobol_heatmap(sobol: pd.DataFrame, *, index: str = "ST",
 
 
 def tornado_chart(tornado: pd.DataFrame, *, output: str | None = "npv_society",
-                  ax: Axes | None = None, labels: Mapping[str, str] | None = None,
-                  currency: str = "SEK", max_parameters: int = 12) -> Axes:
+                  output_labels: Mapping[str, str] | None = None, ax: Axes | None = None,
+                  labels: Mapping[str, str] | None = None, currency: str = "SEK",
+                  max_parameters: int = 12) -> Axes:
     """Tornado diagram: the output at each parameter's low and high value.
 
     Parameters
@@ -340,6 +363,8 @@ def tornado_chart(tornado: pd.DataFrame, *, output: str | None = "npv_society",
         optionally ``swing`` (default ``|high - low|``).
     output : str, optional
         Which output (default ``npv_society``, else the first in the table).
+    output_labels : mapping of str to str, optional
+        Output → name shown on the axis.
     max_parameters : int
         The largest swings shown.
 
@@ -363,7 +388,8 @@ def tornado_chart(tornado: pd.DataFrame, *, output: str | None = "npv_society",
     ax.axvline(base, color="black", linewidth=1.0)
     ax.set_yticks(y, rows["parameter"].astype(str))
     ax.xaxis.set_major_formatter(money_formatter(currency))
-    ax.set_xlabel(f"{chosen} ({words['base_output']} {money(base, currency)})")
+    ax.set_xlabel(f"{(output_labels or {}).get(chosen, chosen)}, {words['npv'].lower()} "
+                  f"({words['base_output']} {money(base, currency)})")
     ax.set_title(words["tornado"])
     ax.legend(loc="lower right", fontsize="small")
     ax.grid(axis="x", alpha=0.3)

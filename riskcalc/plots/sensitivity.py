@@ -1,0 +1,257 @@
+"""Figures of sensitivity results: Sobol' indices, the per-actor heat map, tornado, Morris.
+
+Each function takes a result of :mod:`riskcalc.sensitivity` (or its tidy
+``table`` as a DataFrame), draws on ``ax`` (or on a new standalone figure that
+pyplot does not track), and returns the Axes.  matplotlib is imported inside
+the functions and nothing is shown.  Words are English by default; ``labels``
+maps a word's key (see ``WORDS``), a parameter or an output name to the text to
+show instead, e.g. Swedish for a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from riskcalc.format import money
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["WORDS", "plot_sobol_indices", "plot_sobol_heatmap", "plot_tornado", "plot_morris"]
+
+#: The English words of the figures; override any of them through ``labels=``.
+WORDS: dict[str, str] = {
+    "first_order": "First order (S1)",
+    "total_order": "Total (ST)",
+    "sobol": "Sobol index",
+    "sobol_heatmap": "Total-order Sobol index: parameters × outputs",
+    "share_of_variance": "Share of the output's variance",
+    "tornado": "Tornado: one parameter at a time",
+    "low_value": "low value",
+    "high_value": "high value",
+    "base_output": "base case",
+    "morris": "Morris screening",
+    "mu_star": "mu* (mean absolute elementary effect)",
+    "sigma": "sigma (spread of the elementary effects)",
+    "sigma_equals_mu_star": "sigma = mu*",
+    "npv_society": "Society's NPV",
+    "roi": "ROI",
+}
+_S1_COLOUR, _ST_COLOUR = "#91bfdb", "#4575b4"
+_LOW_COLOUR, _HIGH_COLOUR = "#fc8d59", "#91bfdb"
+
+
+def _words(labels: Mapping[str, str] | None) -> dict[str, str]:
+    return {**WORDS, **(labels or {})}
+
+
+def _table(result: Any) -> pd.DataFrame:
+    """The tidy table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
+
+def _new_axes(size: tuple[float, float]) -> Axes:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, layout="constrained").add_subplot()
+
+
+def _pick(table: pd.DataFrame, output: str | None) -> tuple[str, pd.DataFrame]:
+    outputs = list(dict.fromkeys(table["output"].astype(str)))
+    if not outputs:
+        raise ValueError("the table holds no outputs")
+    chosen = output if output is not None else outputs[0]
+    if chosen not in outputs and f"npv_{chosen}" in outputs:
+        chosen = f"npv_{chosen}"
+    if chosen not in outputs:
+        raise ValueError(f"output {output!r} is not in the table; it holds {outputs}")
+    return chosen, table[table["output"].astype(str) == chosen]
+
+
+def _money_axis(ax: Axes, currency: str) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: money(value, currency,
+                                                                          digits=0)))
+
+
+def plot_sobol_indices(result: Any, *, output: str | None = "npv_society",
+                       max_parameters: int | None = None, ax: Axes | None = None,
+                       labels: Mapping[str, str] | None = None) -> Axes:
+    """Bars of S1 and ST of one output, with their confidence intervals.
+
+    Parameters
+    ----------
+    result : SobolResult or DataFrame
+        Columns ``output, parameter, S1, S1_conf, ST, ST_conf``.
+    output : str, optional
+        The output shown (an actor key stands for its NPV); default society's NPV.
+    max_parameters : int, optional
+        Show only the inputs with the largest ST.
+    ax : Axes, optional
+    labels : mapping of str to str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    words = _words(labels)
+    chosen, rows = _pick(_table(result), output)
+    rows = rows.sort_values("ST", ascending=False).head(max_parameters or len(rows)).iloc[::-1]
+    ax = _new_axes((8.0, 0.35 * len(rows) + 1.6)) if ax is None else ax
+    y = np.arange(len(rows))
+    for shift, index, colour, key in ((0.2, "S1", _S1_COLOUR, "first_order"),
+                                      (-0.2, "ST", _ST_COLOUR, "total_order")):
+        ax.barh(y + shift, rows[index], height=0.4, xerr=rows[f"{index}_conf"], color=colour,
+                label=words[key], error_kw={"elinewidth": 0.8, "capsize": 2})
+    ax.set_yticks(y, [words.get(p, p) for p in rows["parameter"].astype(str)])
+    ax.axvline(0.0, color="black", linewidth=0.6)
+    ax.set_xlabel(words["share_of_variance"])
+    ax.set_title(f"{words['sobol']}: {words.get(chosen, chosen)}")
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_sobol_heatmap(result: Any, *, index: str = "ST", ax: Axes | None = None,
+                       labels: Mapping[str, str] | None = None) -> Axes:
+    """Heat map of one index, parameters (rows) × outputs (columns: actors, society, ROI).
+
+    Read a column to see what drives one actor's net position; read a row to see
+    whose position an assumption moves.  Rows are sorted by their largest value.
+
+    Parameters
+    ----------
+    result : SobolResult or DataFrame
+    index : {"ST", "S1"}
+    ax : Axes, optional
+    labels : mapping of str to str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    if index not in ("ST", "S1"):
+        raise ValueError(f"index must be 'ST' or 'S1', got {index!r}")
+    words = _words(labels)
+    table = _table(result)
+    matrix = table.pivot_table(index="parameter", columns="output", values=index, sort=False)
+    matrix = matrix[list(dict.fromkeys(table["output"]))]
+    matrix = matrix.loc[matrix.max(axis=1).sort_values(ascending=False, kind="stable").index]
+    n_rows, n_cols = matrix.shape
+    if ax is None:
+        ax = _new_axes((max(5.0, 0.8 * n_cols + 3.5), 0.35 * n_rows + 2.4))
+    values = matrix.to_numpy(dtype=float)
+    shown = np.clip(values, 0.0, 1.0)
+    image = ax.imshow(shown, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    for (i, j), value in np.ndenumerate(values):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
+                color="white" if shown[i, j] > 0.6 else "black")
+    columns = [words.get(c, c.removeprefix("npv_")) for c in matrix.columns.astype(str)]
+    ax.set_xticks(np.arange(n_cols), columns, rotation=35, ha="right", fontsize="small")
+    ax.set_yticks(np.arange(n_rows), [words.get(p, p) for p in matrix.index.astype(str)],
+                  fontsize="small")
+    ax.figure.colorbar(image, ax=ax, label=index, shrink=0.8)
+    title = words["sobol_heatmap"] if index == "ST" else f"{words['sobol']} (S1)"
+    ax.set_title(title)
+    return ax
+
+
+def plot_tornado(result: Any, *, output: str | None = "npv_society",
+                 max_parameters: int | None = None, currency: str | None = None,
+                 ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
+    """Tornado diagram: the output with each input at its low and its high value.
+
+    Parameters
+    ----------
+    result : TornadoResult or DataFrame
+        Columns ``output, parameter, output_at_low, output_at_high, swing, base_output``.
+    output : str, optional
+        The output shown (an actor key stands for its NPV); default society's NPV.
+    max_parameters : int, optional
+        Show only the largest swings.
+    currency : str, optional
+        Axis in money (default: the model's currency for NPV outputs).
+    ax : Axes, optional
+    labels : mapping of str to str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    words = _words(labels)
+    chosen, rows = _pick(_table(result), output)
+    rows = rows.sort_values("swing", ascending=False).head(max_parameters or len(rows))
+    rows = rows.iloc[::-1]
+    ax = _new_axes((8.0, 0.35 * len(rows) + 1.6)) if ax is None else ax
+    base = float(rows["base_output"].iloc[0])
+    y = np.arange(len(rows))
+    ax.barh(y, rows["output_at_low"] - base, left=base, color=_LOW_COLOUR,
+            label=words["low_value"])
+    ax.barh(y, rows["output_at_high"] - base, left=base, color=_HIGH_COLOUR,
+            label=words["high_value"])
+    ax.axvline(base, color="black", linewidth=1.0)
+    ax.set_yticks(y, [words.get(p, p) for p in rows["parameter"].astype(str)])
+    if currency is None and chosen.startswith("npv_") and hasattr(result, "model"):
+        currency = result.model.currency
+    if currency is not None:
+        _money_axis(ax, currency)
+        base_text = money(base, currency)
+    else:
+        base_text = f"{base:.3g}"
+    ax.set_xlabel(f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})")
+    ax.set_title(words["tornado"])
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_morris(result: Any, *, output: str | None = "npv_society", annotate: int = 6,
+                ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
+    """Morris screening plane: mu* (importance) against sigma (non-linearity, interaction).
+
+    Inputs near the origin can be fixed; far right, they matter; above the line
+    sigma = mu*, their effect depends on the other inputs or is non-linear.
+
+    Parameters
+    ----------
+    result : MorrisResult or DataFrame
+        Columns ``output, parameter, mu_star, sigma, mu_star_conf``.
+    output : str, optional
+        The output shown (an actor key stands for its NPV); default society's NPV.
+    annotate : int
+        Name at most this many inputs, those with the largest mu* (above 5 % of
+        the largest).
+    ax : Axes, optional
+    labels : mapping of str to str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    words = _words(labels)
+    chosen, rows = _pick(_table(result), output)
+    ax = _new_axes((7.0, 5.0)) if ax is None else ax
+    ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o",
+                color=_ST_COLOUR, ecolor="#999999", elinewidth=0.8, capsize=2, markersize=5)
+    top = max(float(np.nanmax(rows[["mu_star", "sigma"]].to_numpy())), 0.0) * 1.05 or 1.0
+    ax.plot([0, top], [0, top], linestyle="--", color="#999999", linewidth=0.8,
+            label=words["sigma_equals_mu_star"])
+    largest = float(rows["mu_star"].max())
+    named = rows[rows["mu_star"] > 0.05 * largest].nlargest(annotate, "mu_star")
+    for row in named.itertuples(index=False):
+        ax.annotate(words.get(row.parameter, row.parameter), (row.mu_star, row.sigma),
+                    textcoords="offset points", xytext=(4, 3), fontsize="x-small")
+    ax.set_xlim(left=0.0)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel(words["mu_star"])
+    ax.set_ylabel(words["sigma"])
+    ax.set_title(f"{words['morris']}: {words.get(chosen, chosen)}")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax

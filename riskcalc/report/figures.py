@@ -1,0 +1,80 @@
+"""The report's figures: drawn by :mod:`riskcalc.plots.results`, saved, embedded."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from riskcalc.report.render import EmbeddedFigure
+from riskcalc.report.run import RunData, output_name, scenario_classes
+
+__all__ = ["report_figures"]
+
+
+def report_figures(run: RunData, words: Mapping[str, str]) -> list[EmbeddedFigure]:
+    """Draw every figure the run's files allow; write each as PNG and SVG under figures/."""
+    from riskcalc.plots import results as plots
+
+    cur = run.currency
+    out = run.directory / "figures"
+    made: list[EmbeddedFigure] = []
+
+    def keep(name: str, title: str, caption: str, draw: Callable[[], Any]) -> None:
+        ax = draw()
+        figure = ax.figure if hasattr(ax, "figure") else ax
+        paths = plots.save_figure(figure, out, name)
+        made.append(EmbeddedFigure(name, title, caption,
+                            base64.b64encode(paths["png"].read_bytes()).decode("ascii")))
+
+    classes, order, probabilities = scenario_classes(run)
+    keep("society_npv", words["society_distribution"], words["cap_society"],
+         lambda: plots.society_npv_histogram(
+             run.scenarios["npv_society"], classes=classes, class_order=order,
+             probabilities=probabilities, labels=words, currency=cur))
+    actors = [a for a in run.actors if f"npv_{a}" in run.scenarios]
+    keep("actor_npv", words["actor_positions"], words["cap_actors"],
+         lambda: plots.actor_npv_boxes(
+             run.scenarios[[f"npv_{a}" for a in actors]].set_axis(actors, axis=1),
+             actor_labels=run.actor_labels, labels=words, currency=cur))
+    bands, _ = run.bands()
+    series = ["society"] + ([run.payer] if run.payer in bands else [])
+
+    def fans() -> Any:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(5.6 * len(series), 4.2), layout="constrained")
+        for axis, key in zip(figure.subplots(1, len(series), squeeze=False)[0], series,
+                             strict=True):
+            title = (words["society"] if key == "society"
+                     else f"{words['payer']}: {run.actor_labels.get(key, key)}")
+            plots.cumulative_fan(bands[key], title=title, ax=axis, labels=words, currency=cur)
+        return figure
+
+    keep("cumulative_net", words["fan_charts"], words["cap_fan"], fans)
+    sobol = run.extras.get("sobol")
+    if sobol is not None and {"output", "parameter", "S1", "ST"} <= set(sobol.columns):
+        names = {o: output_name(o, run, words) for o in sobol["output"].astype(str)}
+        keep("sobol", words["sobol"], words["cap_sobol"],
+             lambda: plots.sobol_bars(sobol, output_labels=names, labels=words))
+        if sobol["output"].nunique() > 1:
+            keep("sobol_heatmap", words["sobol_heatmap"], words["cap_sobol_heatmap"],
+                 lambda: plots.sobol_heatmap(sobol, output_labels=names, labels=words))
+    tornado = run.extras.get("tornado")
+    if tornado is not None and {"output", "parameter", "output_at_low", "output_at_high",
+                                "base_output"} <= set(tornado.columns):
+        keep("tornado", words["tornado"], words["cap_tornado"],
+             lambda: plots.tornado_chart(
+                 tornado, labels=words, currency=cur,
+                 output_labels={o: output_name(o, run, words)
+                                for o in tornado["output"].astype(str)}))
+    accept = run.extras.get("acceptability")
+    if accept is not None and {"required_return", "series", "probability"} <= set(accept.columns):
+        series = list(dict.fromkeys(accept["series"].astype(str)))
+        if len(series) > 5:  # society, the policy's owner and the payer
+            series = [s for s in ("society", "owner", run.payer) if s in series] or series[:5]
+        accept = accept[accept["series"].astype(str).isin(series)]
+        names = {s: output_name(s, run, words) for s in series}
+        keep("acceptability", words["acceptability"], words["cap_acceptability"],
+             lambda: plots.acceptability_curve(accept, series_labels=names, labels=words))
+    return made

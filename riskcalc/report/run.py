@@ -1,0 +1,291 @@
+"""A run directory read for the report: its files, its model, its scenario classes.
+
+Read defensively: the files ``riskcalc run`` writes are required; those other
+commands write (classes.csv, sobol.csv, tornado.csv, acceptability.csv,
+redistribution.csv, verdict.json, sobol.json, tornado.json) are used where present,
+and what cannot be read or found is noted for the reader instead of failing.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskcalc.errors import ModelError
+from riskcalc.model import Model, load_model
+
+__all__ = ["RunData", "read_run", "stat", "output_name", "scenario_classes", "class_thresholds",
+           "TABLE_43_YEARS", "OPTIONAL_TABLES"]
+
+#: Years of the seed's table 4.3 (those within the horizon are shown).
+TABLE_43_YEARS = (1, 2, 3, 4, 5, 10, 20)
+#: Tables other commands write into a run directory, used where present.
+OPTIONAL_TABLES = ("classes", "sobol", "tornado", "acceptability", "redistribution")
+#: Order of the scenario classes in figures and tables: worst first.
+_CLASS_ORDER = ("very_bad", "bad", "half_good", "good", "loss", "gain")
+
+
+@dataclass
+class RunData:
+    """What a run directory holds, read defensively.
+
+    Attributes
+    ----------
+    directory : Path
+    manifest : dict
+    summary : DataFrame
+        summary.csv indexed by ``output``.
+    yearly : DataFrame
+        yearly.csv (``series, year, p05, p50, p95``).
+    payback : DataFrame or None
+    scenarios : DataFrame
+        The NPV, ROI and class columns of scenarios.parquet.
+    extras : dict of str to DataFrame
+        The optional tables present (``classes``, ``sobol``, ...).
+    verdict : dict or None
+    sidecars : dict of str to dict
+        ``sobol.json`` and ``tornado.json`` (how the sensitivity tables were made).
+    model : Model or None
+        The model file named in the manifest, where it is found.
+    notes : list of tuple
+        What could not be read or found: ``(label key, *arguments)``, for the reader.
+    """
+
+    directory: Path
+    manifest: dict
+    summary: pd.DataFrame
+    yearly: pd.DataFrame
+    payback: pd.DataFrame | None
+    scenarios: pd.DataFrame
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    verdict: dict | None = None
+    sidecars: dict[str, dict] = field(default_factory=dict)
+    model: Model | None = None
+    notes: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def currency(self) -> str:
+        return self.model.currency if self.model is not None else "SEK"
+
+    @property
+    def actors(self) -> list[str]:
+        """Actor keys: the model's, else those with a ``hump_<actor>`` output."""
+        if self.model is not None:
+            return list(self.model.actor_keys)
+        return [k[5:] for k in self.summary.index if k.startswith("hump_") and k != "hump_society"]
+
+    @property
+    def actor_labels(self) -> dict[str, str]:
+        if self.model is not None:
+            return {a.key: a.label for a in self.model.actors}
+        return {k: k for k in self.actors}
+
+    @property
+    def years(self) -> int:
+        return int(self.yearly["year"].max())
+
+    @property
+    def payer(self) -> str | None:
+        """The paying actor: the one with the most negative median NPV (None if none is)."""
+        medians = {a: self.summary.at[f"npv_{a}", "p50"] for a in self.actors
+                   if f"npv_{a}" in self.summary.index}
+        payer = min(medians, key=medians.get) if medians else None
+        return payer if payer is not None and medians[payer] < 0 else None
+
+    def bands(self) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+        """yearly.csv split into (actors and society, cost kinds).
+
+        The cost kinds are the series named ``kind_<kind>``, or (in older runs) the
+        blocks after ``society``, where a ``production`` actor and the
+        ``production`` cost kind shared a name; either way they are keyed by kind.
+        """
+        frame = self.yearly
+        block = ((frame["series"] != frame["series"].shift())
+                 | (frame["year"].diff() <= 0)).cumsum()
+        parts = [(str(rows["series"].iloc[0]), rows) for _, rows in frame.groupby(block)]
+        names = [name for name, _ in parts]
+        cut = names.index("society") + 1 if "society" in names else len(parts)
+        kinds = {name.removeprefix("kind_"): rows for name, rows in parts[cut:]}
+        return dict(parts[:cut]), kinds
+
+
+def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) -> RunData:
+    """Read a run directory written by ``riskcalc run``.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+    model : Model, str or Path, optional
+        The model, or its file; default the file recorded in manifest.json, looked
+        for as written, then relative to the run directory and its parents.
+
+    Returns
+    -------
+    RunData
+
+    Raises
+    ------
+    FileNotFoundError
+        If `run_dir` holds no manifest.json (no complete run).
+    """
+    directory = Path(run_dir)
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        raise FileNotFoundError(errno.ENOENT, "no manifest.json, so no complete run here; "
+                                "write one with `riskcalc run MODEL --out DIR`",
+                                str(manifest_path))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    summary = pd.read_csv(directory / "summary.csv").set_index("output")
+    yearly = pd.read_csv(directory / "yearly.csv")
+    payback_path = directory / "payback.csv"
+    payback = pd.read_csv(payback_path) if payback_path.is_file() else None
+    run = RunData(directory, manifest, summary, yearly, payback, _read_scenarios(directory))
+    for name in OPTIONAL_TABLES:
+        path = directory / f"{name}.csv"
+        if path.is_file():
+            try:
+                run.extras[name] = pd.read_csv(path)
+            except (OSError, ValueError) as exc:
+                run.notes.append(("unreadable", f"{name}.csv", str(exc)))
+    for name in ("verdict", "sobol", "tornado"):
+        path = directory / f"{name}.json"
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                run.notes.append(("unreadable", path.name, str(exc)))
+                continue
+            if not isinstance(data, dict):
+                run.notes.append(("unreadable", path.name, "not a JSON object"))
+            elif name == "verdict":
+                run.verdict = data
+            else:
+                run.sidecars[name] = data
+    run.model = _resolve_model(run, model)
+    return run
+
+
+def _read_scenarios(directory: Path) -> pd.DataFrame:
+    import pyarrow.dataset as ds
+
+    path = directory / "scenarios.parquet"  # a file, or a directory of parts
+    names = ds.dataset(path, format="parquet").schema.names
+    wanted = [c for c in names if c.startswith("npv_") or c in ("roi", "class", "scenario_class")]
+    return pd.read_parquet(path, columns=wanted)
+
+
+def _resolve_model(run: RunData, model: Model | str | Path | None) -> Model | None:
+    """The given model; else the manifest's file, found and loaded where possible."""
+    if isinstance(model, Model):
+        return model
+    if model is not None:
+        return load_model(model)  # asked for by name: its errors are the caller's
+    recorded = run.manifest.get("model") or {}
+    source = Path(str(recorded.get("source") or ""))
+    if str(source) in (".", "<dict>"):
+        return None
+    candidates = [source] if source.is_absolute() else [
+        source, run.directory / source, *(p / source for p in run.directory.resolve().parents)]
+    found = [p for p in candidates if p.is_file()]
+    if not found:
+        run.notes.append(("no_model", str(source)))
+        return None
+    sha = recorded.get("sha256")
+    matching = [p for p in found if hashlib.sha256(p.read_bytes()).hexdigest() == sha]
+    if not matching:
+        run.notes.append(("model_changed", str(found[0])))
+    try:
+        return load_model((matching or found)[0])
+    except ModelError as exc:
+        run.notes.append(("unreadable", str((matching or found)[0]), str(exc)))
+        return None
+
+
+def stat(run: RunData, output: str, column: str) -> float:
+    try:
+        return float(run.summary.at[output, column])
+    except (KeyError, ValueError, TypeError):
+        return math.nan
+
+
+def output_name(output: str, run: RunData, words: Mapping[str, str]) -> str:
+    """An output or series as people call it: an actor's label, "Society", "ROI"."""
+    key = output[4:] if output.startswith("npv_") else output
+    if key in run.actor_labels:
+        return run.actor_labels[key]
+    if key in ("society", "owner", "roi"):
+        return words[key]
+    return output
+
+
+def scenario_classes(run: RunData) -> tuple[np.ndarray | None, list[str], dict[str, float]]:
+    """Each scenario's class: from scenarios.parquet, classes.csv, riskcalc.risk, or sign."""
+    frame = run.scenarios
+    for column in ("class", "scenario_class"):
+        if column in frame:
+            names = frame[column].astype(str).to_numpy()
+            return names, _ordered(set(names)), {}
+    thresholds, metric = class_thresholds(run)
+    if thresholds is None:
+        names = np.where(frame["npv_society"] < 0, "loss", "gain")
+        return names, ["loss", "gain"], {}
+    values = frame[metric].to_numpy(dtype=float)
+    names = np.full(values.size, "", dtype=object)
+    for _, row in thresholds.iterrows():
+        lower = -np.inf if pd.isna(row["lower"]) else float(row["lower"])
+        upper = np.inf if pd.isna(row["upper"]) else float(row["upper"])
+        names[(names == "") & (values >= lower) & (values < upper)] = str(row["class"])
+    probabilities = {}
+    if "probability" in thresholds:
+        probabilities = dict(zip(thresholds["class"].astype(str), thresholds["probability"],
+                                 strict=True))
+    return names.astype(str), _ordered(thresholds["class"].astype(str)), probabilities
+
+
+def _ordered(names: Any) -> list[str]:
+    rank = {c: i for i, c in enumerate(_CLASS_ORDER)}
+    return sorted(dict.fromkeys(n for n in names if n), key=lambda n: rank.get(
+        n.strip().lower().replace("-", "_").replace(" ", "_"), len(rank)))
+
+
+def class_thresholds(run: RunData) -> tuple[pd.DataFrame | None, str]:
+    """Thresholds from classes.csv, else riskcalc.risk's defaults (on ROI), where present."""
+    table = run.extras.get("classes")
+    if table is not None and {"class", "lower", "upper"} <= set(table.columns):
+        table = table.copy()
+        for column in ("metric", "output"):
+            if column in table and str(table[column].iloc[0]) in run.scenarios:
+                return table, str(table[column].iloc[0])
+        bounds = pd.concat([table["lower"], table["upper"]]).astype(float)
+        bounds = bounds[np.isfinite(bounds)]
+        small = bounds.size and bounds.abs().max() <= 100
+        metric = "roi" if small and "roi" in run.scenarios else "npv_society"
+        return table, metric
+    try:
+        from riskcalc.risk import ClassSpec
+        output = ClassSpec().output
+    except ImportError:
+        output = "roi"
+    return _default_thresholds(), output
+
+
+def _default_thresholds() -> pd.DataFrame | None:
+    """The default classes of :mod:`riskcalc.risk` (on ROI), where that module has them."""
+    try:
+        from riskcalc.risk import CLASS_NAMES, ClassSpec
+    except ImportError:
+        return None
+    bounds = ClassSpec().bounds()
+    return pd.DataFrame({"class": list(CLASS_NAMES), "lower": [b[0] for b in bounds],
+                         "upper": [b[1] for b in bounds]})
+
+

@@ -1,0 +1,149 @@
+"""Where per-scenario columns go while a run is under way, and how they are read back.
+
+A run produces one value per scenario for every input and output column.
+Depending on its size and where its workers run, the columns go to
+
+* an array in this process (sequential and threaded runs);
+* a file in shared memory that worker processes map (process pools on one
+  machine), so that millions of rows never travel through pipes;
+* Parquet files, one per chunk, written by the workers (a streamed run: memory
+  stays bounded at any number of scenarios);
+* back to the caller through the pool (a Dask cluster, whose workers share
+  neither memory nor, necessarily, a disk with this process).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Destination", "ParquetColumns", "part_name", "PARQUET_OPTIONS"]
+
+#: Simulated values are almost never repeated: dictionary encoding only costs time
+#: (it makes writing four times slower and the files larger).
+PARQUET_OPTIONS = {"use_dictionary": False}
+
+
+def part_name(chunk: int) -> str:
+    """File name of chunk `chunk` in a streamed run; names sort in chunk order."""
+    return f"part-{chunk:06d}.parquet"
+
+
+def _shared_memory_dir() -> str:
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else tempfile.gettempdir()
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the chunks of one run store their columns (see the module docstring).
+
+    Attributes
+    ----------
+    columns : tuple of str
+    n : int
+        Scenarios in the run.
+    kind : {"array", "shared", "parquet", "return"}
+    path : str or None
+        The shared-memory file, or the directory of Parquet parts.
+    array : ndarray or None
+        The (columns × n) table of an ``"array"`` destination.
+    """
+
+    columns: tuple[str, ...]
+    n: int
+    kind: str
+    path: str | None = None
+    array: np.ndarray | None = None
+
+    @classmethod
+    def create(cls, columns: Sequence[str], n: int, kind: str,
+               directory: str | Path | None = None) -> Destination:
+        """Allocate a destination of the given kind (a table, a file or a directory)."""
+        columns = tuple(columns)
+        if kind == "array":
+            return cls(columns, n, kind, array=np.empty((len(columns), n)))
+        if kind == "shared":
+            handle, path = tempfile.mkstemp(prefix="riskcalc-", dir=_shared_memory_dir())
+            os.close(handle)
+            np.memmap(path, dtype=float, mode="w+", shape=(len(columns), n)).flush()
+            return cls(columns, n, kind, path=path)
+        if kind == "parquet":
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            return cls(columns, n, kind, path=str(directory))
+        if kind == "return":
+            return cls(columns, n, kind)
+        raise ValueError(f"unknown destination kind {kind!r}")
+
+    def table(self) -> np.ndarray:
+        """The (columns × n) table of an array or shared-memory destination."""
+        if self.array is not None:
+            return self.array
+        return np.memmap(self.path, dtype=float, mode="r+", shape=(len(self.columns), self.n))
+
+    def store(self, chunk: int, start: int, values: Mapping[str, np.ndarray]
+              ) -> dict[str, np.ndarray] | None:
+        """Store one chunk's columns; returns them only for a ``"return"`` destination."""
+        if self.kind == "return":
+            return {name: np.asarray(values[name]) for name in self.columns}
+        if self.kind == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.table({name: np.asarray(values[name]) for name in self.columns})
+            pq.write_table(table, Path(self.path) / part_name(chunk), **PARQUET_OPTIONS)
+            return None
+        table = self.table()
+        size = len(values[self.columns[0]])
+        for i, name in enumerate(self.columns):
+            table[i, start:start + size] = values[name]
+        return None
+
+    def release(self) -> None:
+        """Drop the shared-memory file's name (mappings stay valid)."""
+        if self.kind == "shared" and self.path and os.path.exists(self.path):
+            os.unlink(self.path)
+
+    def columns_view(self, names: Sequence[str]) -> Mapping[str, np.ndarray]:
+        """Read access to some columns once the run is complete."""
+        if self.kind == "parquet":
+            return ParquetColumns(self.path, tuple(names))
+        table = self.table()
+        return {name: table[self.columns.index(name)] for name in names}
+
+
+class ParquetColumns(Mapping[str, np.ndarray]):
+    """Columns of a Parquet dataset, each read from disk when asked for.
+
+    Nothing is cached, so a loop over the columns of a run of any size needs
+    memory for one column at a time.
+
+    Parameters
+    ----------
+    path : str
+        A Parquet file or a directory of Parquet files (read in name order).
+    names : tuple of str
+        The columns this mapping offers.
+    """
+
+    def __init__(self, path: str, names: tuple[str, ...]):
+        self.path = path
+        self.names = names
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.names:
+            raise KeyError(name)
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.path, columns=[name]).column(0).to_numpy()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)

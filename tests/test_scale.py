@@ -1,0 +1,143 @@
+"""Scale: Dask, streamed runs, bounded memory, progress and interrupted runs."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import MODELS
+
+from riskcalc import simulate
+from riskcalc.engine import output_columns
+from riskcalc.result import INCOMPLETE
+
+SEED = 20261128
+LABOUR_MARKET = str(MODELS / "labour_market.toml")
+
+
+def test_output_columns_are_unique(labour_market):
+    columns = output_columns(labour_market)
+    assert len(columns) == len(set(columns))
+    assert "npv_production" in columns and "npv_kind_production" in columns
+
+
+def test_dask_cluster_gives_bit_identical_results(labour_market):
+    pytest.importorskip("distributed")
+    kwargs = dict(seed=SEED, chunk_size=3000)
+    loky = simulate(labour_market, 10_000, n_jobs=2, **kwargs)
+    dask = simulate(labour_market, 10_000, n_jobs=-1, backend="dask", scheduler="local:2",
+                    **kwargs)
+    for name in loky.outputs:
+        np.testing.assert_array_equal(loky.outputs[name], dask.outputs[name], err_msg=name)
+    np.testing.assert_array_equal(loky.bands, dask.bands)
+
+
+def test_a_streamed_run_equals_the_in_memory_run(labour_market, tmp_path):
+    memory = simulate(labour_market, 9000, seed=SEED, chunk_size=4000)
+    streamed = simulate(labour_market, 9000, seed=SEED, chunk_size=4000, n_jobs=2,
+                        out_dir=tmp_path / "run")
+    assert sorted(p.name for p in (tmp_path / "run" / "scenarios.parquet").iterdir()) == [
+        "part-000000.parquet", "part-000001.parquet", "part-000002.parquet"]
+    for name in memory.outputs:
+        np.testing.assert_array_equal(memory.outputs[name], streamed.outputs[name])
+    pd.testing.assert_frame_equal(memory.summary(), streamed.summary())
+    assert (tmp_path / "run" / INCOMPLETE).exists()  # until the summaries are written
+    streamed.write(tmp_path / "run")
+    assert not (tmp_path / "run" / INCOMPLETE).exists()
+    assert len(pd.read_parquet(tmp_path / "run" / "scenarios.parquet")) == 9000
+
+
+PEAK_RSS = """
+import resource, sys
+import riskcalc
+model = riskcalc.load_model(sys.argv[1])
+result = riskcalc.simulate(model, int(sys.argv[2]), seed=1, out_dir=sys.argv[3])
+result.write(sys.argv[3])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_memory_of_a_streamed_run_does_not_grow_with_n(tmp_path):
+    def peak_kib(n: int) -> int:
+        out = subprocess.run([sys.executable, "-c", PEAK_RSS, LABOUR_MARKET, str(n),
+                              str(tmp_path / str(n))], capture_output=True, text=True,
+                             check=True)
+        return int(out.stdout.split()[-1])
+
+    small, large = peak_kib(200_000), peak_kib(800_000)
+    assert large < 1.15 * small + 20_000, (small, large)
+
+
+def run_in_terminal(args: list[str], timeout: float = 120) -> str:
+    """Run the CLI with stderr on a pseudo-terminal; returns what the terminal showed."""
+    leader, follower = pty.openpty()
+    # A new pseudo-terminal is 0 columns wide; give it the size of a real one.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    process = subprocess.Popen([sys.executable, "-m", "riskcalc", *args], stdin=follower,
+                               stdout=follower, stderr=follower, close_fds=True)
+    os.close(follower)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=10)
+    os.close(leader)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_a_long_run_shows_a_progress_bar_on_a_terminal(tmp_path):
+    shown = run_in_terminal(["run", LABOUR_MARKET, "--n", "1000000", "--seed", "1",
+                             "--out", str(tmp_path / "run")])
+    assert "scenario/s" in shown and "1.00M/1.00M" in shown  # done, rate, time left
+
+
+def test_quiet_runs_show_no_progress_bar(tmp_path):
+    shown = run_in_terminal(["run", LABOUR_MARKET, "--n", "1000000", "--seed", "1",
+                             "--quiet", "--out", str(tmp_path / "run")])
+    assert "scenario/s" not in shown
+    piped = subprocess.run([sys.executable, "-m", "riskcalc", "run", LABOUR_MARKET, "--n",
+                            "1000000", "--seed", "1", "--out", str(tmp_path / "piped")],
+                           capture_output=True, text=True, check=True)
+    assert "scenario/s" not in piped.stderr
+
+
+def test_an_interrupted_run_is_recognisably_incomplete(tmp_path):
+    out = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "riskcalc", "run", LABOUR_MARKET,
+                                "--n", "20000000", "--seed", "1", "--quiet", "--out",
+                                str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(out.glob(".scenarios.parquet.partial-*/part-*")):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+    assert process.returncode != 0
+    names = {p.name for p in out.iterdir()}
+    assert INCOMPLETE in names
+    assert "manifest.json" not in names and "scenarios.parquet" not in names
+
+
+def test_a_complete_run_directory_has_a_manifest_and_no_marker(tmp_path):
+    out = tmp_path / "run"
+    subprocess.run([sys.executable, "-m", "riskcalc", "run", LABOUR_MARKET, "--n", "5000",
+                    "--seed", "1", "--quiet", "--out", str(out)], check=True)
+    assert not (out / INCOMPLETE).exists()
+    assert json.loads((out / "manifest.json").read_text())["n"] == 5000
