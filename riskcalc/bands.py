@@ -70,7 +70,9 @@ class BandGrid:
         flat = index.astype(np.int64) + 2
         flat += (np.arange(rows, dtype=np.int64) * (BINS + 3))[:, None]
         counts = np.bincount(flat.ravel(), minlength=rows * (BINS + 3))
-        return counts.reshape(rows, BINS + 3)[:, 1:]
+        # Sent back from every chunk: the smallest type that holds a block's counts.
+        dtype = np.uint16 if values.shape[1] <= np.iinfo(np.uint16).max else np.int64
+        return counts.reshape(rows, BINS + 3)[:, 1:].astype(dtype)
 
     def percentiles(self, counts: np.ndarray, lowest: np.ndarray, highest: np.ndarray,
                     percents: np.ndarray) -> np.ndarray:

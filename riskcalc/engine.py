@@ -148,6 +148,7 @@ class CompiledModel:
             entries.append(_Entry(actor_index[t.payer], None, -1, t.amount, t.when, active))
             entries.append(_Entry(actor_index[t.payee], None, +1, t.amount, t.when, active))
         self.entries = tuple(entries)
+        self._buffer: np.ndarray | None = None
         # Discount factors are computed once when every rate is the same in every scenario.
         self.constant_discount = None
         if all(rate.is_constant for _, rate in model.discount_schedule):
@@ -276,7 +277,13 @@ class CompiledModel:
         unrealised_row = society_row + 1 + len(COST_KINDS)
         # One array for every series: actors, society, the cost kinds, then the
         # unrealised savings of the actors that have some.
-        cumulative = np.zeros((unrealised_row + len(model.realised_actors), self.n_years, n))
+        shape = (unrealised_row + len(model.realised_actors), self.n_years, n)
+        # Reused from block to block: a fresh array of this size costs page faults.
+        if self._buffer is None or self._buffer.shape != shape or keep_cumulative:
+            self._buffer = np.zeros(shape)
+        else:
+            self._buffer.fill(0.0)
+        cumulative = self._buffer
         env = self.environment(params)
         for c in self.contributions(env, n):
             entry = c.entry
@@ -310,7 +317,7 @@ class CompiledModel:
                                    cumulative[society_row + 1:unrealised_row],
                                    cumulative[unrealised_row:], investment)
 
-        out = ChunkOutput({k: v[:used] for k, v in outputs.items()})
+        out = ChunkOutput({k: np.array(v[:used]) for k, v in outputs.items()})
         cumulative = cumulative[:unrealised_row, :, :used]
         if keep_cumulative:
             out.cumulative = cumulative

@@ -130,8 +130,8 @@ class _Bands:
             self.cumulative.append(out.cumulative)
         elif out.band_counts is not None:
             if self.counts is None:
-                self.counts, self.lowest, self.highest = (out.band_counts, out.lowest,
-                                                          out.highest)
+                self.counts = out.band_counts.astype(np.int64)
+                self.lowest, self.highest = out.lowest, out.highest
             else:
                 self.counts += out.band_counts
                 self.lowest = np.fmin(self.lowest, out.lowest)
