@@ -12,8 +12,13 @@ reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
 * the same model written as plain vectorised numpy, and as a plain
   one-scenario-at-a-time Python loop (timed on a subsample);
 * the machine's limit for this workload: the random-number draws the model
-  needs (on all cores) plus writing the per-scenario table once at this
-  machine's memory bandwidth.  No implementation can beat that bound.
+  needs (on one core, and shared over all cores) plus writing the per-scenario
+  table once at this machine's memory bandwidth.  No implementation can beat
+  that bound;
+* peak memory of ``riskcalc run --n 10,000,000`` (streamed to Parquet), with one
+  worker and with all cores;
+* the full Sobol' study of issue 4 beside plain SALib on the same design
+  (``benchmark_sensitivity.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +37,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from benchmark_sensitivity import benchmark_sobol  # noqa: E402
+from benchmark_sensitivity import render as render_sobol  # noqa: E402
 from plain_labour_market import plain_loop, plain_sample, plain_vectorised  # noqa: E402
 
 import riskcalc  # noqa: E402
@@ -70,13 +79,49 @@ def random_draw_seconds(model: riskcalc.Model, n: int, repeats: int) -> float:
     return best_of(repeats, draw)
 
 
-def run(n: int, repeats: int, loop_n: int) -> dict[str, float]:
+def peak_memory_of(command: list[str]) -> tuple[float, float]:
+    """Run a command; return (seconds, peak resident memory in GiB of it and its children).
+
+    Polls /proc every 20 ms and sums the resident memory of the process tree, so
+    worker processes count too.
+    """
+
+    def tree_rss(pid: int) -> int:
+        total, stack = 0, [pid]
+        while stack:
+            current = stack.pop()
+            try:
+                status = Path(f"/proc/{current}/status").read_text()
+                children = Path(f"/proc/{current}/task/{current}/children").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            stack += [int(c) for c in children.split()]
+        return total
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.02)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with exit code {process.returncode}")
+    return time.perf_counter() - start, peak / 2**30
+
+
+def run(n: int, repeats: int, loop_n: int, memory_n: int) -> dict[str, float]:
     model = riskcalc.load_model(MODEL)
     cores = os.cpu_count() or 1
-    figures: dict[str, float] = {"n": n, "cores": cores}
+    figures: dict[str, float] = {"n": n, "cores": cores, "memory_n": memory_n}
     riskcalc.simulate(model, 200_000, seed=1, n_jobs=-1)  # start the workers once
     figures["riskcalc_1"] = best_of(repeats, riskcalc.simulate, model, n, seed=1, n_jobs=1)
     figures["riskcalc_all"] = best_of(repeats, riskcalc.simulate, model, n, seed=1, n_jobs=-1)
+    with tempfile.TemporaryDirectory() as tmp:
+        figures["riskcalc_stream"] = best_of(repeats, riskcalc.simulate, model, n, seed=1,
+                                             n_jobs=-1, out_dir=Path(tmp) / "run")
 
     rng = np.random.default_rng(2)
     plain_n = min(n, 200_000)
@@ -97,9 +142,18 @@ def run(n: int, repeats: int, loop_n: int) -> dict[str, float]:
     bandwidth = memory_bandwidth(repeats)
     table_bytes = n * (len(model.parameters) + len(output_columns(model))) * 8
     figures["bandwidth_gb_s"] = bandwidth / 1e9
-    figures["limit_draws"] = random_draw_seconds(model, n, repeats) / cores
+    draws_one_core = random_draw_seconds(model, n, repeats)
     figures["limit_table"] = table_bytes / bandwidth
-    figures["limit"] = figures["limit_draws"] + figures["limit_table"]
+    figures["limit_1"] = draws_one_core + figures["limit_table"]
+    figures["limit_all"] = draws_one_core / cores + figures["limit_table"]
+
+    if memory_n:
+        with tempfile.TemporaryDirectory() as tmp:
+            command = [sys.executable, "-m", "riskcalc", "run", str(MODEL), "--n",
+                       str(memory_n), "--seed", "1", "--quiet", "--out", f"{tmp}/run"]
+            figures["memory_s_1"], figures["memory_gib_1"] = peak_memory_of(command)
+            figures["memory_s_all"], figures["memory_gib_all"] = peak_memory_of(
+                [*command, "--jobs", "-1"])
     return figures
 
 
@@ -109,31 +163,44 @@ def render(f: dict[str, float]) -> str:
     def rate(seconds: float) -> str:
         return f"{n / seconds:,.0f}"
 
+    cores = int(f["cores"])
     rows = [
-        ("riskcalc, 1 worker", f["riskcalc_1"]),
-        (f"riskcalc, all cores ({int(f['cores'])})", f["riskcalc_all"]),
+        ("riskcalc `simulate`, 1 worker", f["riskcalc_1"]),
+        (f"riskcalc `simulate`, all cores ({cores})", f["riskcalc_all"]),
+        (f"riskcalc `simulate` streamed to Parquet, all cores ({cores})", f["riskcalc_stream"]),
         ("plain vectorised numpy, 1 core", f["plain_vectorised"]),
         ("plain Python loop, 1 core (extrapolated)", f["plain_loop"]),
-        ("machine limit (draws on all cores + table at memory bandwidth)", f["limit"]),
+        ("machine limit, 1 core (draws + table at memory bandwidth)", f["limit_1"]),
+        (f"machine limit, all cores ({cores})", f["limit_all"]),
     ]
     lines = [
-        f"Workload: models/labour_market.toml, N = {n:,} scenarios, 20 years, 8 actors.",
-        f"Machine: {platform.processor() or platform.machine()}, {int(f['cores'])} cores, "
-        f"Python {platform.python_version()}, numpy {np.__version__}; "
-        f"memory bandwidth {f['bandwidth_gb_s']:.1f} GB/s.",
+        f"Workload: models/labour_market.toml, N = {n:,} scenarios, 13 uncertain inputs, "
+        "20 years, 8 actors. Best of the repeats after a warm-up.",
+        f"Machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}; memory bandwidth {f['bandwidth_gb_s']:.1f} GB/s.",
         "",
         "| what | seconds | scenarios / s |",
         "|---|---:|---:|",
         *[f"| {name} | {sec:.3f} | {rate(sec)} |" for name, sec in rows],
         "",
-        f"- scaling 1 → {int(f['cores'])} cores: {f['riskcalc_1'] / f['riskcalc_all']:.2f}×",
+        f"- scaling 1 → {cores} cores: {f['riskcalc_1'] / f['riskcalc_all']:.2f}×",
         f"- riskcalc (all cores) vs plain loop: {f['plain_loop'] / f['riskcalc_all']:.0f}×; "
-        f"vs plain vectorised: {f['plain_vectorised'] / f['riskcalc_all']:.1f}×",
-        f"- share of the machine limit reached: {f['limit'] / f['riskcalc_all']:.0%} "
-        f"(limit: draws {f['limit_draws']:.3f} s + table {f['limit_table']:.3f} s)",
+        f"vs plain vectorised numpy: {f['plain_vectorised'] / f['riskcalc_all']:.1f}×",
+        f"- share of the machine limit reached (limit seconds / riskcalc seconds): "
+        f"{f['limit_1'] / f['riskcalc_all']:.0%} of the one-core limit, "
+        f"{f['limit_all'] / f['riskcalc_all']:.0%} of the all-core limit "
+        f"(table at memory bandwidth {f['limit_table']:.3f} s)",
         f"- largest relative difference from the plain vectorised model on the same draws: "
         f"{f['max_rel_diff']:.1e}",
     ]
+    if f.get("memory_n"):
+        m = int(f["memory_n"])
+        lines += [
+            f"- `riskcalc run --n {m:,}` (streamed to Parquet, risk tables, summaries): "
+            f"peak memory {f['memory_gib_1']:.2f} GiB in {f['memory_s_1']:.0f} s with 1 worker, "
+            f"{f['memory_gib_all']:.2f} GiB (all processes) in {f['memory_s_all']:.0f} s "
+            f"with {cores}",
+        ]
     return "\n".join(lines)
 
 
@@ -143,14 +210,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--loop-n", type=int, default=20_000,
                         help="scenarios timed for the plain loop")
+    parser.add_argument("--memory-n", type=int, default=10_000_000,
+                        help="scenarios of the peak-memory run (0: skip)")
+    parser.add_argument("--sobol-n", type=int, default=2**14,
+                        help="base points of the Sobol' study (0: skip)")
     parser.add_argument("--out", type=Path, default=HERE.parent / "reports" / "benchmark.md")
     args = parser.parse_args(argv)
-    text = render(run(args.n, args.repeats, args.loop_n))
+    sections = [render(run(args.n, args.repeats, args.loop_n, args.memory_n))]
+    if args.sobol_n:
+        sections.append("## Sensitivity: the full Sobol' study\n\n"
+                        + render_sobol(benchmark_sobol(args.sobol_n)))
+    text = "\n\n".join(sections)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     args.out.write_text(f"# riskcalc benchmark\n\nMeasured {stamp} by "
-                        f"`python experiments/benchmark.py`.\n\n{text}\n")
+                        f"`python experiments/benchmark.py`.\n\n## Monte Carlo engine\n\n"
+                        f"{text}\n")
     return 0
 
 

@@ -175,6 +175,9 @@ class _Loader:
             # Python's parser reads names in NFKC form, so expressions could never find it.
             raise self.error(where, f"{name!r} is not in normal form; write it as "
                                     f"{unicodedata.normalize('NFKC', name)!r}")
+        if name == "year":
+            raise self.error(where, "'year' is provided by riskcalc (1, 2, ... up to the "
+                                    "horizon in every expression); choose another name")
         if name in _RESERVED or name.startswith(_RESERVED_PREFIXES):
             raise self.error(where, f"{name!r} is reserved for riskcalc's own outputs; "
                                     "choose another name")
@@ -239,6 +242,9 @@ class _Loader:
 
         self.parameters = self.declared_parameters(self.table(data, "parameters",
                                                               required=True))
+        if not self.parameters:
+            raise self.error("[parameters]", "declare at least one parameter, e.g. "
+                                             "participants = 100")
         actors = self.actors(self.table(data, "actors", required=True))
         definitions: dict[str, Expression | Outcome] = {}
         for name, value in self.table(data, "derived", required=False).items():
@@ -273,8 +279,10 @@ class _Loader:
         for key, expr in [("[model].investment", investment),
                           *zip(rate_keys, (rate for _, rate in schedule), strict=True)]:
             if expr.names & per_year:
-                raise self.error(key, "may not depend on 'year'; it is one number per "
-                                      "scenario (use a schedule for rates that change by year)")
+                hint = ("; for rates that change by year use {schedule = [[1, r1], [k, r2]]}"
+                        if "discount_rate" in key else "")
+                raise self.error(key, f"may not depend on 'year'; it is one number per "
+                                      f"scenario{hint}")
         self.check_shares(regimes)
         return Model(
             name=head["name"], currency=head.get("currency", "SEK"), years=years,
@@ -576,8 +584,13 @@ class _Loader:
                 continue
             for value, why in values:
                 if not low <= value <= high:
-                    span = f"[{low}, {high}]" if math.isfinite(high) else f"at least {low}"
-                    raise self.error(where, f"value {value!r}{why} is outside {span}")
+                    if low > 0 and not math.isfinite(high):
+                        right = "it must be positive"
+                    elif not math.isfinite(high):
+                        right = f"it must be at least {low}"
+                    else:
+                        right = f"it must lie in [{low}, {high}]"
+                    raise self.error(where, f"value {value!r}{why} is out of range; {right}")
 
     def ordered(self, definitions: dict[str, Any]) -> dict[str, Any]:
         """Derived values and outcomes in an order where each is defined before use."""

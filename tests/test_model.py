@@ -352,8 +352,21 @@ def test_name_declared_as_parameter_and_derived_is_refused(tmp_path: Path) -> No
                        "'share' is already declared; each name may be declared once")
 
 
+def test_year_is_provided_by_riskcalc_and_cannot_be_declared(tmp_path: Path) -> None:
+    text = variant("[parameters]\n", "[parameters]\nyear = 1\n")
+    assert_model_error(tmp_path, text, "[parameters].year",
+                       "'year' is provided by riskcalc .*; choose another name$")
+
+
+def test_a_model_without_parameters_is_refused(tmp_path: Path) -> None:
+    data = tomllib.loads(BASE)
+    data["parameters"] = {}
+    with pytest.raises(ModelError, match=r"^small: \[parameters\]: declare at least one"):
+        model_from_dict(data, source="small")
+
+
 @pytest.mark.parametrize(("table", "name"), [
-    ("parameters", "year"), ("parameters", "roi"), ("parameters", "npv_x"),
+    ("parameters", "roi"), ("parameters", "npv_x"),
     ("parameters", "society"), ("parameters", "payback_year"), ("parameters", "hump_x"),
     ("derived", "roi"), ("derived", "npv_office"), ("actors", "society"),
 ])

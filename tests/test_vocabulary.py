@@ -136,12 +136,13 @@ def test_an_uncertain_discount_rate_is_drawn_per_scenario():
 
 @pytest.mark.parametrize(("path", "value", "key", "message"), [
     ("outcomes.helped.deadweight", 1.5, r"\[outcomes\]\.helped\.deadweight",
-     r"value 1\.5 is outside \[0\.0, 1\.0\]"),
+     r"value 1\.5 is out of range; it must lie in \[0\.0, 1\.0\]"),
     ("outcomes.helped.drop_off", {"normal": [0.1, 0.05]}, r"\[outcomes\]\.helped\.drop_off",
-     "value -inf .*can reach it.* is outside"),
+     "value -inf .*can reach it.* is out of range"),
     ("outcomes.helped.start_year", 11, r"\[outcomes\]\.helped\.start_year",
      r"expected a whole year within the horizon 1\.\.10, got 11"),
-    ("model.optimism_bias", -0.1, r"\[model\]\.optimism_bias", "outside at least 0"),
+    ("model.optimism_bias", -0.1, r"\[model\]\.optimism_bias", "it must be at least 0"),
+    ("flow.1.whole_units", 0, r"flow\[2\]\.whole_units", "it must be positive"),
     ("model.discount_rate", {"schedule": [[1, 0.035], [1, 0.03]]},
      r"\[model\]\.discount_rate\.schedule\[2\]", "schedule years increase"),
     ("model.discount_rate", {"schedule": [[5, 0.035]]},
@@ -259,3 +260,18 @@ def test_the_regime_is_an_input_of_sensitivity_designs():
     assert values["success"][0] == 0.7
     assert values["success"][1] == pytest.approx(0.025)
     assert values["success"][2] == pytest.approx(0.45)
+
+
+def test_the_shipped_models_speak_the_vocabulary(labour_market):
+    from conftest import MODELS
+
+    from riskcalc import load_model
+
+    employed = labour_market.outcomes["employed"]
+    assert employed.deadweight.source == "deadweight" and employed.drop_off is not None
+    early = load_model(MODELS / "early_support.toml")
+    helped = early.outcomes["helped"]
+    assert helped.drop_off is not None and helped.start_year > 1
+    npv = income_statement(early).npv
+    assert npv["school"] < 0 and npv["child_psychiatry"] < 0  # the payers
+    assert npv["society"] > 0 and npv["social_services"] > 0  # the gainers

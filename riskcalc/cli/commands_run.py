@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from riskcalc.cli.common import (
@@ -53,6 +55,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace) -> int:
     model = load(args.model)
     statement = income_statement(model)
+    values = [*statement.table[["revenue", "cost", "net"]].to_numpy().ravel(),
+              *statement.npv.values()]
+    if not all(np.isfinite(v) for v in values if v == v):
+        print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
+              "finite (a division by zero?); check the expressions", file=sys.stderr)
     if args.json:
         print(json.dumps(statement.to_dict(), indent=2))
         return EXIT_OK
