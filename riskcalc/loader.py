@@ -20,7 +20,7 @@ import numpy as np
 
 from riskcalc.correlation import nearest_correlation
 from riskcalc.distributions import FAMILIES, Distribution, parse_distribution
-from riskcalc.errors import ModelError
+from riskcalc.errors import ModelError, did_you_mean
 from riskcalc.expressions import FUNCTIONS, Expression, parse_expression
 from riskcalc.model import (
     ACTOR_KINDS,
@@ -120,14 +120,6 @@ def _shown(key: str) -> str:
     return key if key.isidentifier() else repr(key)
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    choices = list(choices)
-    close = difflib.get_close_matches(word, choices, n=1)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    return "expected one of: " + ", ".join(choices) if choices else "none are declared"
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -153,7 +145,7 @@ class _Loader:
             if key not in allowed:
                 what = "table" if not where and isinstance(table[key], (dict, list)) else "key"
                 raise self.error(f"{where}.{_shown(key)}" if where else f"[{_shown(key)}]",
-                                 f"unknown {what}; {_suggest(key, allowed)}")
+                                 f"unknown {what}; {did_you_mean(key, allowed)}")
 
     def table(self, data: Mapping[str, Any], key: str, *, required: bool) -> dict[str, Any]:
         value = data.get(key)
@@ -318,7 +310,7 @@ class _Loader:
             kind = value.get("kind", "budget")
             if kind not in ACTOR_KINDS:
                 raise self.error(f"{where}.kind", f"unknown actor kind {kind!r}; "
-                                                  f"{_suggest(str(kind), ACTOR_KINDS)}")
+                                                  f"{did_you_mean(str(kind), ACTOR_KINDS)}")
             realisation = None
             if "realisation" in value:
                 realisation = self.share(value["realisation"], f"{where}.realisation",
@@ -396,13 +388,13 @@ class _Loader:
     def check_names(self, expr: Expression, known: set[str], where: str) -> None:
         for name in sorted(expr.names - known):
             raise self.error(where, f"unknown name {name!r} in {expr.source!r}; "
-                                    f"{_suggest(name, sorted(known))}")
+                                    f"{did_you_mean(name, sorted(known))}")
 
     def check_actor(self, key: Any, actors: tuple[Actor, ...], where: str) -> str:
         keys = [a.key for a in actors]
         if key not in keys:
             raise self.error(where, f"actor {key!r} is not declared in [actors]; "
-                                    f"{_suggest(str(key), keys)}")
+                                    f"{did_you_mean(str(key), keys)}")
         return key
 
     def check_kind(self, kind: Any, where: str) -> str:
@@ -482,8 +474,9 @@ class _Loader:
             for pname, pspec in params.items():
                 pwhere = f"{where}.parameters.{_shown(pname)}"
                 if pname not in self.parameters:
+                    hint = did_you_mean(pname, self.parameters)
                     raise self.error(pwhere, f"parameter {pname!r} is not declared in "
-                                             f"[parameters]; {_suggest(pname, self.parameters)}")
+                                             f"[parameters]; {hint}")
                 overrides[pname] = self.distribution(pspec, pname, pwhere)
             result.append(Regime(name, float(weight), overrides))
         if result:
@@ -556,7 +549,7 @@ class _Loader:
     def check_correlated(self, name: Any, where: str) -> None:
         if name not in self.parameters:
             raise self.error(where, f"parameter {name!r} is not declared in [parameters]; "
-                                    f"{_suggest(str(name), self.parameters)}")
+                                    f"{did_you_mean(str(name), self.parameters)}")
         if not self.parameters[name].is_uncertain:
             raise self.error(where, f"parameter {name!r} is fixed; only uncertain "
                                     "parameters can be correlated")

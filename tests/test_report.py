@@ -292,14 +292,15 @@ def test_every_plot_draws_on_the_axes_it_is_given_and_returns_them():
     from matplotlib.figure import Figure
 
     from riskcalc.plots import results as plots
+    from riskcalc.plots import sensitivity
 
     npv, band, sobol, tornado, accept = _plot_inputs()
     calls = [lambda ax: plots.society_npv_histogram(npv["gainer"], ax=ax),
              lambda ax: plots.actor_npv_boxes(npv, ax=ax),
              lambda ax: plots.cumulative_fan(band, ax=ax),
-             lambda ax: plots.sobol_bars(sobol, ax=ax),
-             lambda ax: plots.sobol_heatmap(sobol, ax=ax),
-             lambda ax: plots.tornado_chart(tornado, ax=ax),
+             lambda ax: sensitivity.plot_sobol_indices(sobol, ax=ax),
+             lambda ax: sensitivity.plot_sobol_heatmap(sobol, ax=ax),
+             lambda ax: sensitivity.plot_tornado(tornado, ax=ax),
              lambda ax: plots.acceptability_curve(accept, ax=ax)]
     for call in calls:
         ax = Figure().add_subplot()

@@ -12,8 +12,6 @@ from SALib.analyze import sobol as salib_sobol
 from riskcalc import ModelError, model_from_dict
 from riskcalc.sampling import design_inputs, from_unit_cube
 from riskcalc.sensitivity import (
-    _design_points,
-    _from_b_mask,
     check_groups,
     default_outputs,
     morris_analysis,
@@ -23,6 +21,7 @@ from riskcalc.sensitivity import (
     sobol_indices,
     tornado_analysis,
 )
+from riskcalc.sensitivity.sobol import _design_points, _from_b_mask
 from riskcalc.simulation import evaluate_points
 
 SEED = 20260314
@@ -462,6 +461,18 @@ def test_figures_make_an_untracked_figure_when_no_axes_is_given(additive_sobol):
     ax = plot_sobol_indices(additive_sobol.table, output="a")
     assert ax.get_title() == "Sobol index: npv_a"
     assert plt.get_fignums() == before
+
+
+def test_tornado_money_ticks_keep_their_decimal():
+    # MaxNLocator may put ticks at 2.5 MSEK; rounded to whole millions they would lie.
+    from riskcalc.plots.sensitivity import plot_tornado
+
+    table = pd.DataFrame({"output": "npv_society", "parameter": ["a", "b"],
+                          "output_at_low": [-5e6, -1e6], "output_at_high": [5e6, 1e6],
+                          "base_output": 0.0})
+    ax = plot_tornado(table, currency="SEK")
+    tick = ax.xaxis.get_major_formatter()
+    assert [tick(v) for v in (2.5e6, -7.5e6, 5e6)] == ["2.5 MSEK", "-7.5 MSEK", "5 MSEK"]
 
 
 def test_figures_refuse_an_output_not_in_the_table(additive_sobol):

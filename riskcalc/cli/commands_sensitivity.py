@@ -17,7 +17,7 @@ from riskcalc.cli.common import (
     positive_int,
     seed,
 )
-from riskcalc.errors import ModelError
+from riskcalc.errors import ModelError, did_you_mean
 from riskcalc.files import atomic_write
 from riskcalc.format import money
 from riskcalc.model import Model
@@ -126,6 +126,11 @@ def _short(output: str) -> str:
     return output.removeprefix("npv_")
 
 
+def _headline(outputs: tuple[str, ...]) -> str:
+    """The output printed in detail and drawn: society's NPV when analysed, else the first."""
+    return "npv_society" if "npv_society" in outputs else outputs[0]
+
+
 # -- sobol -----------------------------------------------------------------------------------
 
 
@@ -142,7 +147,7 @@ def _sobol(args: argparse.Namespace) -> int:
     if args.figures:
         from riskcalc.plots.sensitivity import plot_sobol_heatmap, plot_sobol_indices
 
-        first = "npv_society" if "npv_society" in result.outputs else result.outputs[0]
+        first = _headline(result.outputs)
         written += [_save(out, "sobol.png", lambda: plot_sobol_indices(result, output=first)),
                     _save(out, "sobol_heatmap.png", lambda: plot_sobol_heatmap(result))]
     written.append("sobol.json")
@@ -164,7 +169,7 @@ def render_sobol(result: SobolResult, out: Path, written: list[str]) -> str:
              f"Sobol' indices: N = {result.n:,}, {result.n_evaluations:,} evaluations, "
              f"seed {result.seed}, {level} bootstrap intervals ({ix.num_resamples} resamples), "
              f"{result.timings['total_s']:.2f} s\n"]
-    first = "npv_society" if "npv_society" in result.outputs else result.outputs[0]
+    first = _headline(result.outputs)
     o = result.outputs.index(first)
     order = sorted(range(len(result.inputs)), key=lambda j: -ix.ST[o, j])
     detail = pd.DataFrame({"parameter": [result.inputs[j] for j in order],
@@ -205,7 +210,7 @@ def _morris(args: argparse.Namespace) -> int:
     if args.figures:
         from riskcalc.plots.sensitivity import plot_morris
 
-        first = "npv_society" if "npv_society" in result.outputs else result.outputs[0]
+        first = _headline(result.outputs)
         written.append(_save(out, "morris.png", lambda: plot_morris(result, output=first)))
     written.append("morris.json")
     if not args.quiet:
@@ -217,7 +222,7 @@ def _morris(args: argparse.Namespace) -> int:
 def render_morris(result: MorrisResult, out: Path, written: list[str]) -> str:
     """The text `riskcalc morris` prints: one output in detail, the top inputs of each."""
     table = result.table
-    first = "npv_society" if "npv_society" in result.outputs else result.outputs[0]
+    first = _headline(result.outputs)
     rows = table[table["output"] == first].sort_values("mu_star", ascending=False)
     lines = [result.model.name,
              f"Morris screening: {result.trajectories} trajectories, {result.num_levels} "
@@ -242,12 +247,8 @@ def render_morris(result: MorrisResult, out: Path, written: list[str]) -> str:
 def _tornado(args: argparse.Namespace) -> int:
     model = load(args.model)
     if args.actor is not None and args.actor not in model.actor_keys:
-        import difflib
-
-        close = difflib.get_close_matches(args.actor, model.actor_keys, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else \
-            "expected one of: " + ", ".join(model.actor_keys)
-        raise ModelError(f"{args.model}: --actor: unknown actor {args.actor!r}; {hint}")
+        raise ModelError(f"{args.model}: --actor: unknown actor {args.actor!r}; "
+                         f"{did_you_mean(args.actor, model.actor_keys)}")
     outputs = args.outputs
     if outputs is not None and args.actor is not None:
         outputs = [*outputs, f"npv_{args.actor}"]

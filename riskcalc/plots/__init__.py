@@ -7,12 +7,15 @@ that pyplot does not track.
 
 Modules
 -------
+common
+    What every figure shares: a standalone Axes, money on an axis, saving PNG and SVG.
 results
-    Figures of a Monte Carlo run: society's NPV, actors' net positions, fan charts,
-    Sobol indices, tornado and acceptability curves.
+    Figures of a Monte Carlo run: society's NPV, actors' net positions, fan charts and
+    acceptability curves.
 sensitivity
     Figures of :mod:`riskcalc.sensitivity` results: S1/ST bars with intervals, the
-    per-actor heat map of ST, tornado, and the Morris mu*-sigma plane.
+    per-actor heat map of ST, tornado, and the Morris mu*-sigma plane; the CLI and the
+    report both draw with these.
 """
 
 __all__: list[str] = []

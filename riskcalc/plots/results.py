@@ -5,13 +5,15 @@ Axes and computes nothing but what a picture needs (bins, sort order).  matplotl
 is imported inside the functions; no figure is registered with pyplot and nothing
 is shown, so the functions are safe in batch jobs and worker processes.  Amounts
 on axes are written for people ("34.0 MSEK") by :func:`money_formatter`.
+``money_formatter``, ``new_axes`` and ``save_figure`` live in
+:mod:`riskcalc.plots.common` and are importable from here too.  Figures of
+sensitivity results (Sobol', tornado, Morris) are in :mod:`riskcalc.plots.sensitivity`.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,11 +21,10 @@ import pandas as pd
 
 from riskcalc.format import money
 from riskcalc.labels import class_label, get_labels
+from riskcalc.plots.common import money_formatter, new_axes, save_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import Formatter
 
 __all__ = [
     "CLASS_COLOURS",
@@ -32,9 +33,6 @@ __all__ = [
     "society_npv_histogram",
     "actor_npv_boxes",
     "cumulative_fan",
-    "sobol_bars",
-    "sobol_heatmap",
-    "tornado_chart",
     "acceptability_curve",
     "save_figure",
 ]
@@ -50,31 +48,6 @@ _BAND = "#4575b4"
 
 def _norm(name: Any) -> str:
     return str(name).strip().lower().replace("-", "_").replace(" ", "_")
-
-
-def money_formatter(currency: str = "SEK") -> Formatter:
-    """A tick formatter writing amounts as :func:`riskcalc.format.money` does.
-
-    Whole numbers of the unit lose their decimal ("100 MSEK"), others keep one
-    ("2.5 MSEK").
-    """
-    from matplotlib.ticker import FuncFormatter
-
-    def tick(value: float, _pos: Any = None) -> str:
-        size = abs(value)
-        unit = 1e9 if size >= 1e9 else 1e6 if size >= 1e6 else 1e3 if size >= 1e4 else 1.0
-        whole = abs(value / unit - round(value / unit)) < 1e-6
-        return money(value, currency, digits=0 if whole else 1)
-
-    return FuncFormatter(tick)
-
-
-def new_axes(figsize: tuple[float, float] = (9.0, 4.5)) -> Axes:
-    """Axes on a new standalone figure (not tracked by pyplot; nothing is shown)."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=figsize, layout="constrained")
-    return figure.add_subplot()
 
 
 def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -261,141 +234,6 @@ def cumulative_fan(band: pd.DataFrame, *, title: str | None = None, ax: Axes | N
     return ax
 
 
-def _pick_output(frame: pd.DataFrame, output: str | None) -> str | None:
-    outputs = list(dict.fromkeys(frame["output"].astype(str)))
-    if not outputs:
-        return None
-    for candidate in (output, "npv_society", "society"):
-        if candidate in outputs:
-            return candidate
-    return outputs[0]
-
-
-def sobol_bars(sobol: pd.DataFrame, *, output: str | None = "npv_society",
-               output_labels: Mapping[str, str] | None = None, ax: Axes | None = None,
-               labels: Mapping[str, str] | None = None, max_parameters: int = 15) -> Axes:
-    """Horizontal bars of first-order (S1) and total (ST) Sobol indices of one output.
-
-    Parameters
-    ----------
-    sobol : DataFrame
-        Columns ``output, parameter, S1, ST`` and optionally ``S1_conf, ST_conf``
-        (half-widths of the confidence intervals).
-    output : str, optional
-        Which output (default ``npv_society``, else the first in the table).
-    output_labels : mapping of str to str, optional
-        Output → name shown in the title.
-    max_parameters : int
-        Show at most this many, those with the largest ST.
-
-    Returns
-    -------
-    Axes
-    """
-    words = _labels(labels)
-    chosen = _pick_output(sobol, output)
-    rows = sobol[sobol["output"].astype(str) == chosen].sort_values("ST", ascending=False)
-    rows = rows.head(max_parameters).iloc[::-1]
-    ax = new_axes((9.0, 0.38 * len(rows) + 1.5)) if ax is None else ax
-    y = np.arange(len(rows))
-    for shift, column, colour, name in ((0.2, "S1", "#91bfdb", words["first_order"]),
-                                        (-0.2, "ST", _BAND, words["total_order"])):
-        err = rows[f"{column}_conf"] if f"{column}_conf" in rows else None
-        ax.barh(y + shift, rows[column], height=0.4, xerr=err, color=colour, label=name,
-                error_kw={"elinewidth": 0.8, "capsize": 2})
-    ax.set_yticks(y, rows["parameter"].astype(str))
-    ax.set_xlabel(words["sobol"])
-    ax.set_title(f"{words['sobol']}: {(output_labels or {}).get(chosen, chosen)}")
-    ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
-    return ax
-
-
-def sobol_heatmap(sobol: pd.DataFrame, *, index: str = "ST",
-                  output_labels: Mapping[str, str] | None = None, ax: Axes | None = None,
-                  labels: Mapping[str, str] | None = None) -> Axes:
-    """Heat map of a Sobol index, parameters (rows) × outputs (columns: actors, society).
-
-    Parameters
-    ----------
-    sobol : DataFrame
-        Columns ``output, parameter`` and `index`.
-    index : {"ST", "S1"}
-    output_labels : mapping of str to str, optional
-        Output → short name shown on the axis.
-
-    Returns
-    -------
-    Axes
-        Cells annotated with the index to two decimals.
-    """
-    words = _labels(labels)
-    table = sobol.pivot_table(index="parameter", columns="output", values=index, sort=False)
-    table = table.loc[table.max(axis=1).sort_values(ascending=False).index]
-    n_rows, n_cols = table.shape
-    if ax is None:
-        ax = new_axes((max(6.0, 0.9 * n_cols + 3.0), 0.4 * n_rows + 2.2))
-    shown = np.clip(table.to_numpy(dtype=float), 0.0, 1.0)
-    image = ax.imshow(shown, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
-    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
-        if np.isfinite(value):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
-                    color="white" if shown[i, j] > 0.6 else "black")
-    names = dict(output_labels or {})
-    ax.set_xticks(np.arange(n_cols), [names.get(str(c), str(c)) for c in table.columns],
-                  rotation=35, ha="right", fontsize="small")
-    ax.set_yticks(np.arange(n_rows), [str(p) for p in table.index], fontsize="small")
-    ax.figure.colorbar(image, ax=ax, label=index, shrink=0.8)
-    ax.set_title(words["sobol_heatmap"] if index == "ST" else f"{words['sobol']} ({index})")
-    return ax
-
-
-def tornado_chart(tornado: pd.DataFrame, *, output: str | None = "npv_society",
-                  output_labels: Mapping[str, str] | None = None, ax: Axes | None = None,
-                  labels: Mapping[str, str] | None = None, currency: str = "SEK",
-                  max_parameters: int = 12) -> Axes:
-    """Tornado diagram: the output at each parameter's low and high value.
-
-    Parameters
-    ----------
-    tornado : DataFrame
-        Columns ``output, parameter, output_at_low, output_at_high, base_output`` and
-        optionally ``swing`` (default ``|high - low|``).
-    output : str, optional
-        Which output (default ``npv_society``, else the first in the table).
-    output_labels : mapping of str to str, optional
-        Output → name shown on the axis.
-    max_parameters : int
-        The largest swings shown.
-
-    Returns
-    -------
-    Axes
-    """
-    words = _labels(labels)
-    chosen = _pick_output(tornado, output)
-    rows = tornado[tornado["output"].astype(str) == chosen].copy()
-    if "swing" not in rows:
-        rows["swing"] = (rows["output_at_high"] - rows["output_at_low"]).abs()
-    rows = rows.sort_values("swing", ascending=False).head(max_parameters).iloc[::-1]
-    ax = new_axes((9.0, 0.4 * len(rows) + 1.6)) if ax is None else ax
-    base = float(rows["base_output"].iloc[0]) if len(rows) else 0.0
-    y = np.arange(len(rows))
-    ax.barh(y, rows["output_at_low"] - base, left=base, color="#fc8d59",
-            label=words["low_value"])
-    ax.barh(y, rows["output_at_high"] - base, left=base, color="#91bfdb",
-            label=words["high_value"])
-    ax.axvline(base, color="black", linewidth=1.0)
-    ax.set_yticks(y, rows["parameter"].astype(str))
-    ax.xaxis.set_major_formatter(money_formatter(currency))
-    ax.set_xlabel(f"{(output_labels or {}).get(chosen, chosen)}, {words['npv'].lower()} "
-                  f"({words['base_output']} {money(base, currency)})")
-    ax.set_title(words["tornado"])
-    ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
-    return ax
-
-
 def acceptability_curve(acceptability: pd.DataFrame, *,
                         series_labels: Mapping[str, str] | None = None,
                         ax: Axes | None = None,
@@ -428,32 +266,3 @@ def acceptability_curve(acceptability: pd.DataFrame, *,
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return ax
-
-
-def save_figure(figure: Figure, directory: str | Path, name: str, *,
-                formats: Iterable[str] = ("png", "svg"), dpi: int = 110) -> dict[str, Path]:
-    """Write a figure as ``directory/name.png`` and ``.svg``, each atomically.
-
-    Returns
-    -------
-    dict of str to Path
-        Format → file written.
-    """
-    from riskcalc.files import atomic_write
-
-    written = {}
-    for fmt in formats:
-        path = Path(directory) / f"{name}.{fmt}"
-        atomic_write(path, lambda tmp, f=fmt: figure.savefig(tmp, format=f, dpi=dpi,
-                                                             metadata=_metadata(f)))
-        written[fmt] = path
-    return written
-
-
-def _metadata(fmt: str) -> dict[str, Any] | None:
-    # Dates in the files would make two reports of one run differ byte for byte.
-    if fmt == "svg":
-        return {"Date": None}
-    if fmt == "png":
-        return {"Software": None}
-    return None

@@ -1,11 +1,12 @@
 """Figures of sensitivity results: Sobol' indices, the per-actor heat map, tornado, Morris.
 
 Each function takes a result of :mod:`riskcalc.sensitivity` (or its tidy
-``table`` as a DataFrame), draws on ``ax`` (or on a new standalone figure that
-pyplot does not track), and returns the Axes.  matplotlib is imported inside
-the functions and nothing is shown.  Words are English by default; ``labels``
-maps a word's key (see ``WORDS``), a parameter or an output name to the text to
-show instead, e.g. Swedish for a report.
+``table`` as a DataFrame, e.g. read back from ``sobol.csv``), draws on ``ax``
+(or on a new standalone figure that pyplot does not track), and returns the
+Axes.  matplotlib is imported inside the functions and nothing is shown.  Words
+are English by default; ``labels`` maps a word's key (see ``WORDS``), a
+parameter or an output name to the text to show instead, e.g. Swedish for a
+report.  The ``sensitivity`` commands and the HTML report draw with these.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.format import money
+from riskcalc.plots.common import money_formatter, new_axes
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -54,12 +56,6 @@ def _table(result: Any) -> pd.DataFrame:
     return result if isinstance(result, pd.DataFrame) else result.table
 
 
-def _new_axes(size: tuple[float, float]) -> Axes:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=size, layout="constrained").add_subplot()
-
-
 def _pick(table: pd.DataFrame, output: str | None) -> tuple[str, pd.DataFrame]:
     outputs = list(dict.fromkeys(table["output"].astype(str)))
     if not outputs:
@@ -72,12 +68,22 @@ def _pick(table: pd.DataFrame, output: str | None) -> tuple[str, pd.DataFrame]:
     return chosen, table[table["output"].astype(str) == chosen]
 
 
-def _money_axis(ax: Axes, currency: str) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+def _ranked(table: pd.DataFrame, output: str | None, by: str,
+            max_parameters: int | None) -> tuple[str, pd.DataFrame]:
+    """One output's rows, the `max_parameters` largest `by`, the largest last.
 
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: money(value, currency,
-                                                                          digits=0)))
+    Last, because horizontal bars are drawn from the bottom up: the largest on top.
+    """
+    chosen, rows = _pick(table, output)
+    rows = rows.sort_values(by, ascending=False).head(max_parameters or len(rows))
+    return chosen, rows.iloc[::-1]
+
+
+def _finish_bars(ax: Axes, y: np.ndarray, rows: pd.DataFrame, words: Mapping[str, str]) -> None:
+    """Parameter names on the bars, legend and grid, as every bar chart here has them."""
+    ax.set_yticks(y, [words.get(p, p) for p in rows["parameter"].astype(str)])
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(axis="x", alpha=0.3)
 
 
 def plot_sobol_indices(result: Any, *, output: str | None = "npv_society",
@@ -88,7 +94,7 @@ def plot_sobol_indices(result: Any, *, output: str | None = "npv_society",
     Parameters
     ----------
     result : SobolResult or DataFrame
-        Columns ``output, parameter, S1, S1_conf, ST, ST_conf``.
+        Columns ``output, parameter, S1, ST`` and, for the intervals, ``S1_conf, ST_conf``.
     output : str, optional
         The output shown (an actor key stands for its NPV); default society's NPV.
     max_parameters : int, optional
@@ -101,20 +107,18 @@ def plot_sobol_indices(result: Any, *, output: str | None = "npv_society",
     Axes
     """
     words = _words(labels)
-    chosen, rows = _pick(_table(result), output)
-    rows = rows.sort_values("ST", ascending=False).head(max_parameters or len(rows)).iloc[::-1]
-    ax = _new_axes((8.0, 0.35 * len(rows) + 1.6)) if ax is None else ax
+    chosen, rows = _ranked(_table(result), output, "ST", max_parameters)
+    ax = new_axes((8.0, 0.35 * len(rows) + 1.6)) if ax is None else ax
     y = np.arange(len(rows))
     for shift, index, colour, key in ((0.2, "S1", _S1_COLOUR, "first_order"),
                                       (-0.2, "ST", _ST_COLOUR, "total_order")):
-        ax.barh(y + shift, rows[index], height=0.4, xerr=rows[f"{index}_conf"], color=colour,
+        conf = rows[f"{index}_conf"] if f"{index}_conf" in rows else None
+        ax.barh(y + shift, rows[index], height=0.4, xerr=conf, color=colour,
                 label=words[key], error_kw={"elinewidth": 0.8, "capsize": 2})
-    ax.set_yticks(y, [words.get(p, p) for p in rows["parameter"].astype(str)])
     ax.axvline(0.0, color="black", linewidth=0.6)
     ax.set_xlabel(words["share_of_variance"])
     ax.set_title(f"{words['sobol']}: {words.get(chosen, chosen)}")
-    ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
+    _finish_bars(ax, y, rows, words)
     return ax
 
 
@@ -145,13 +149,14 @@ def plot_sobol_heatmap(result: Any, *, index: str = "ST", ax: Axes | None = None
     matrix = matrix.loc[matrix.max(axis=1).sort_values(ascending=False, kind="stable").index]
     n_rows, n_cols = matrix.shape
     if ax is None:
-        ax = _new_axes((max(5.0, 0.8 * n_cols + 3.5), 0.35 * n_rows + 2.4))
+        ax = new_axes((max(5.0, 0.8 * n_cols + 3.5), 0.35 * n_rows + 2.4))
     values = matrix.to_numpy(dtype=float)
     shown = np.clip(values, 0.0, 1.0)
     image = ax.imshow(shown, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
-                color="white" if shown[i, j] > 0.6 else "black")
+        if np.isfinite(value):  # a parameter not analysed for an output: an empty cell
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
+                    color="white" if shown[i, j] > 0.6 else "black")
     columns = [words.get(c, c.removeprefix("npv_")) for c in matrix.columns.astype(str)]
     ax.set_xticks(np.arange(n_cols), columns, rotation=35, ha="right", fontsize="small")
     ax.set_yticks(np.arange(n_rows), [words.get(p, p) for p in matrix.index.astype(str)],
@@ -170,7 +175,8 @@ def plot_tornado(result: Any, *, output: str | None = "npv_society",
     Parameters
     ----------
     result : TornadoResult or DataFrame
-        Columns ``output, parameter, output_at_low, output_at_high, swing, base_output``.
+        Columns ``output, parameter, output_at_low, output_at_high, base_output`` and
+        ``swing`` (default ``|output_at_high - output_at_low|``).
     output : str, optional
         The output shown (an actor key stands for its NPV); default society's NPV.
     max_parameters : int, optional
@@ -185,29 +191,31 @@ def plot_tornado(result: Any, *, output: str | None = "npv_society",
     Axes
     """
     words = _words(labels)
-    chosen, rows = _pick(_table(result), output)
-    rows = rows.sort_values("swing", ascending=False).head(max_parameters or len(rows))
-    rows = rows.iloc[::-1]
-    ax = _new_axes((8.0, 0.35 * len(rows) + 1.6)) if ax is None else ax
-    base = float(rows["base_output"].iloc[0])
+    table = _table(result)
+    if "swing" not in table:
+        table = table.assign(swing=(table["output_at_high"] - table["output_at_low"]).abs())
+    chosen, rows = _ranked(table, output, "swing", max_parameters)
+    ax = new_axes((8.0, 0.35 * len(rows) + 1.6)) if ax is None else ax
     y = np.arange(len(rows))
+    base = float(rows["base_output"].iloc[0])
     ax.barh(y, rows["output_at_low"] - base, left=base, color=_LOW_COLOUR,
             label=words["low_value"])
     ax.barh(y, rows["output_at_high"] - base, left=base, color=_HIGH_COLOUR,
             label=words["high_value"])
     ax.axvline(base, color="black", linewidth=1.0)
-    ax.set_yticks(y, [words.get(p, p) for p in rows["parameter"].astype(str)])
     if currency is None and chosen.startswith("npv_") and hasattr(result, "model"):
         currency = result.model.currency
     if currency is not None:
-        _money_axis(ax, currency)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # amounts make wide tick labels
+        ax.xaxis.set_major_formatter(money_formatter(currency))
         base_text = money(base, currency)
     else:
         base_text = f"{base:.3g}"
     ax.set_xlabel(f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})")
     ax.set_title(words["tornado"])
-    ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
+    _finish_bars(ax, y, rows, words)
     return ax
 
 
@@ -236,7 +244,7 @@ def plot_morris(result: Any, *, output: str | None = "npv_society", annotate: in
     """
     words = _words(labels)
     chosen, rows = _pick(_table(result), output)
-    ax = _new_axes((7.0, 5.0)) if ax is None else ax
+    ax = new_axes((7.0, 5.0)) if ax is None else ax
     ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o",
                 color=_ST_COLOUR, ecolor="#999999", elinewidth=0.8, capsize=2, markersize=5)
     top = max(float(np.nanmax(rows[["mu_star", "sigma"]].to_numpy())), 0.0) * 1.05 or 1.0

@@ -1,4 +1,5 @@
-"""The report's figures: drawn by :mod:`riskcalc.plots.results`, saved, embedded."""
+"""The report's figures: drawn by :mod:`riskcalc.plots.results` and
+:mod:`riskcalc.plots.sensitivity`, saved, embedded."""
 
 from __future__ import annotations
 
@@ -6,15 +7,39 @@ import base64
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pandas as pd
+
 from riskcalc.report.render import EmbeddedFigure
 from riskcalc.report.run import RunData, output_name, scenario_classes
 
 __all__ = ["report_figures"]
 
+#: Bars shown at most in the Sobol' and tornado figures (the rest are in the tables).
+_MAX_SOBOL_BARS, _MAX_TORNADO_BARS = 15, 12
+
+
+def _sensitivity_words(table: pd.DataFrame, words: Mapping[str, str],
+                       outputs: Mapping[str, str]) -> dict[str, str]:
+    """``labels=`` for :mod:`riskcalc.plots.sensitivity`: one mapping of words and names.
+
+    Those figures look words, parameters and outputs up in the same mapping, so
+    every parameter maps to itself (a parameter called ``cost`` or ``year`` keeps its
+    name rather than taking the vocabulary's word) and outputs to what people call them.
+    """
+    parameters = {p: p for p in table["parameter"].astype(str)}
+    return {**words, **parameters, **outputs}
+
+
+def _society_or_first(table: pd.DataFrame) -> str:
+    """The output a figure shows: society's NPV where the table has it, else its first."""
+    outputs = list(dict.fromkeys(table["output"].astype(str)))
+    return "npv_society" if "npv_society" in outputs else outputs[0]
+
 
 def report_figures(run: RunData, words: Mapping[str, str]) -> list[EmbeddedFigure]:
     """Draw every figure the run's files allow; write each as PNG and SVG under figures/."""
     from riskcalc.plots import results as plots
+    from riskcalc.plots import sensitivity as sensitivity_plots
 
     cur = run.currency
     out = run.directory / "figures"
@@ -53,21 +78,30 @@ def report_figures(run: RunData, words: Mapping[str, str]) -> list[EmbeddedFigur
 
     keep("cumulative_net", words["fan_charts"], words["cap_fan"], fans)
     sobol = run.extras.get("sobol")
-    if sobol is not None and {"output", "parameter", "S1", "ST"} <= set(sobol.columns):
-        names = {o: output_name(o, run, words) for o in sobol["output"].astype(str)}
+    if sobol is not None and {"output", "parameter", "S1", "ST"} <= set(sobol.columns) \
+            and len(sobol):
+        sobol_words = _sensitivity_words(sobol, words, {
+            o: output_name(o, run, words) for o in sobol["output"].astype(str)})
         keep("sobol", words["sobol"], words["cap_sobol"],
-             lambda: plots.sobol_bars(sobol, output_labels=names, labels=words))
+             lambda: sensitivity_plots.plot_sobol_indices(
+                 sobol, output=_society_or_first(sobol), max_parameters=_MAX_SOBOL_BARS,
+                 labels=sobol_words))
         if sobol["output"].nunique() > 1:
             keep("sobol_heatmap", words["sobol_heatmap"], words["cap_sobol_heatmap"],
-                 lambda: plots.sobol_heatmap(sobol, output_labels=names, labels=words))
+                 lambda: sensitivity_plots.plot_sobol_heatmap(sobol, labels=sobol_words))
     tornado = run.extras.get("tornado")
     if tornado is not None and {"output", "parameter", "output_at_low", "output_at_high",
-                                "base_output"} <= set(tornado.columns):
+                                "base_output"} <= set(tornado.columns) and len(tornado):
+        shown = _society_or_first(tornado)
+        is_npv = shown.startswith("npv_")
+        # The axis names the output and, for an NPV, says so: "Society, net present value".
+        tornado_words = _sensitivity_words(tornado, words, {
+            shown: output_name(shown, run, words)
+            + (f", {words['npv'].lower()}" if is_npv else "")})
         keep("tornado", words["tornado"], words["cap_tornado"],
-             lambda: plots.tornado_chart(
-                 tornado, labels=words, currency=cur,
-                 output_labels={o: output_name(o, run, words)
-                                for o in tornado["output"].astype(str)}))
+             lambda: sensitivity_plots.plot_tornado(
+                 tornado, output=shown, currency=cur if is_npv else None,
+                 max_parameters=_MAX_TORNADO_BARS, labels=tornado_words))
     accept = run.extras.get("acceptability")
     if accept is not None and {"required_return", "series", "probability"} <= set(accept.columns):
         series = list(dict.fromkeys(accept["series"].astype(str)))

@@ -1,0 +1,74 @@
+"""What every figure shares: a standalone Axes, amounts on an axis, files on disk.
+
+matplotlib is imported inside the functions; no figure is registered with
+pyplot and nothing is shown, so figures are safe in batch jobs and workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from riskcalc.format import money
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter
+
+__all__ = ["new_axes", "money_formatter", "save_figure"]
+
+
+def new_axes(figsize: tuple[float, float] = (9.0, 4.5)) -> Axes:
+    """Axes on a new standalone figure (not tracked by pyplot; nothing is shown)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize, layout="constrained")
+    return figure.add_subplot()
+
+
+def money_formatter(currency: str = "SEK") -> Formatter:
+    """A tick formatter writing amounts as :func:`riskcalc.format.money` does.
+
+    Whole numbers of the unit lose their decimal ("100 MSEK"), others keep one
+    ("2.5 MSEK").
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    def tick(value: float, _pos: Any = None) -> str:
+        size = abs(value)
+        unit = 1e9 if size >= 1e9 else 1e6 if size >= 1e6 else 1e3 if size >= 1e4 else 1.0
+        whole = abs(value / unit - round(value / unit)) < 1e-6
+        return money(value, currency, digits=0 if whole else 1)
+
+    return FuncFormatter(tick)
+
+
+def save_figure(figure: Figure, directory: str | Path, name: str, *,
+                formats: Iterable[str] = ("png", "svg"), dpi: int = 110) -> dict[str, Path]:
+    """Write a figure as ``directory/name.png`` and ``.svg``, each atomically.
+
+    Returns
+    -------
+    dict of str to Path
+        Format → file written.
+    """
+    from riskcalc.files import atomic_write
+
+    written = {}
+    for fmt in formats:
+        path = Path(directory) / f"{name}.{fmt}"
+        atomic_write(path, lambda tmp, f=fmt: figure.savefig(tmp, format=f, dpi=dpi,
+                                                             metadata=_metadata(f)))
+        written[fmt] = path
+    return written
+
+
+def _metadata(fmt: str) -> dict[str, Any] | None:
+    # Dates in the files would make two reports of one run differ byte for byte.
+    if fmt == "svg":
+        return {"Date": None}
+    if fmt == "png":
+        return {"Software": None}
+    return None

@@ -1,0 +1,191 @@
+"""Risk measures of one output: VaR, expected shortfall, their standard errors, the risk table.
+
+Conventions (see ``docs/decisions.md``): a **loss** is a negative NPV,
+``prob_loss = P(NPV < 0)``; ``var_95 = -P5(NPV)``; ``cvar_95`` (expected
+shortfall) is minus the mean NPV over the worst 5 % of scenarios; Monte Carlo
+standard errors are ``std / sqrt(n)`` for means and ``sqrt(p (1 - p) / n)`` for
+probabilities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from riskcalc.risk.actor_groups import group_outcomes
+
+if TYPE_CHECKING:
+    from riskcalc.result import SimulationResult
+
+__all__ = [
+    "prob_se",
+    "level_suffix",
+    "value_at_risk",
+    "expected_shortfall",
+    "quantile_se",
+    "expected_shortfall_se",
+    "risk_row",
+    "risk_table",
+]
+
+
+def prob_se(p: float, n: int) -> float:
+    """Monte Carlo standard error of a probability estimated from n scenarios."""
+    return math.sqrt(max(p * (1.0 - p), 0.0) / n) if n else math.nan
+
+
+def level_suffix(level: float) -> str:
+    """Column suffix of a confidence level: 0.95 → ``"95"``, 0.975 → ``"97.5"``."""
+    return f"{100 * level:.10g}"
+
+
+def _check_level(level: float) -> float:
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ValueError(f"level must be a share strictly between 0 and 1 (e.g. 0.95), "
+                         f"got {level!r}")
+    return float(level)
+
+
+def value_at_risk(npv: np.ndarray, level: float = 0.95) -> float:
+    """Value at risk: the loss exceeded with probability ``1 - level``.
+
+    ``VaR = -Q(1 - level)``, minus the (1 - level) quantile of NPV (linear
+    interpolation between order statistics).  Positive: a loss of that size or
+    worse happens with probability 1 - level; negative: even then it is a gain.
+
+    Parameters
+    ----------
+    npv : ndarray, shape (n,)
+        Net present values (currency).
+    level : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    float
+        Currency.
+    """
+    level = _check_level(level)
+    return float(-np.quantile(np.asarray(npv, dtype=float), 1.0 - level))
+
+
+def expected_shortfall(npv: np.ndarray, level: float = 0.95) -> float:
+    """Expected shortfall (CVaR): minus the mean NPV over the worst ``1 - level`` share.
+
+    With α = 1 - level and the NPVs sorted ascending, x₍₁₎ ≤ … ≤ x₍ₙ₎, the worst
+    nα scenarios count fully and the next one by the fraction left over
+    (Acerbi and Tasche 2002), so the estimate is continuous in `level`:
+    ``ES = -(Σ_{i≤⌊nα⌋} x₍ᵢ₎ + (nα - ⌊nα⌋) x₍⌊nα⌋+1₎) / (nα)``.
+    For a normal NPV, ES = -μ + σ φ(z_α) / α.
+
+    Returns
+    -------
+    float
+        Currency; ≥ :func:`value_at_risk` up to interpolation.
+    """
+    level = _check_level(level)
+    x = np.sort(np.asarray(npv, dtype=float))
+    k = x.size * (1.0 - level)
+    m = int(math.floor(k))
+    total = x[:m].sum() + ((k - m) * x[m] if m < x.size else 0.0)
+    return float(-total / k)
+
+
+def quantile_se(values: np.ndarray, q: float) -> float:
+    """Distribution-free standard error of the q-quantile estimate.
+
+    Half the distance between the quantiles at ``q ± sqrt(q (1 - q) / n)``: the
+    order statistics one binomial standard deviation either side of the estimate.
+    """
+    values = np.asarray(values, dtype=float)
+    d = math.sqrt(q * (1 - q) / values.size)
+    lo, hi = np.quantile(values, [max(q - d, 0.0), min(q + d, 1.0)])
+    return float((hi - lo) / 2)
+
+
+def expected_shortfall_se(npv: np.ndarray, level: float) -> float:
+    """Asymptotic standard error of :func:`expected_shortfall` (Manistre and Hancock 2005).
+
+    ``Var ≈ (Var(X | tail) + level · (ES - VaR)²) / (n (1 - level))``.
+    """
+    x = np.sort(np.asarray(npv, dtype=float))
+    alpha = 1.0 - level
+    tail = x[:max(int(math.ceil(x.size * alpha)), 1)]
+    es, var = expected_shortfall(x, level), value_at_risk(x, level)
+    spread = tail.var(ddof=1) if tail.size > 1 else 0.0
+    return math.sqrt((spread + level * (es - var) ** 2) / (x.size * alpha))
+
+
+def risk_row(name: str, values: np.ndarray, level: float = 0.95, *,
+             hump: np.ndarray | None = None) -> dict[str, float | str]:
+    """The risk measures of one output (one row of :func:`risk_table`).
+
+    Parameters
+    ----------
+    name : str
+        Row label (``npv_<actor>``, ``npv_society``, ``roi``, ``owner``, ...).
+    values : ndarray, shape (n,)
+        Finite per-scenario values (currency, or a ratio for ROI).
+    level : float
+        Level of VaR and expected shortfall.
+    hump : ndarray, shape (n,), optional
+        The series' investment hump (capital needed, currency).
+    """
+    values = np.asarray(values, dtype=float)
+    n = values.size
+    suffix = level_suffix(level)
+    std = values.std(ddof=1) if n > 1 else 0.0
+    p05, p50, p95 = np.quantile(values, [0.05, 0.50, 0.95])
+    p_loss = float(np.mean(values < 0))
+    row: dict[str, float | str] = {
+        "output": name, "n": n, "mean": values.mean(), "se_mean": std / math.sqrt(n),
+        "std": std, "p05": p05, "p50": p50, "p95": p95,
+        "prob_loss": p_loss, "se_prob_loss": prob_se(p_loss, n),
+        f"var_{suffix}": value_at_risk(values, level) + 0.0,  # + 0.0: no "-0.0"
+        f"se_var_{suffix}": quantile_se(values, 1 - level),
+        f"cvar_{suffix}": expected_shortfall(values, level) + 0.0,
+        f"se_cvar_{suffix}": expected_shortfall_se(values, level),
+        "hump_p50": math.nan, "hump_p95": math.nan,
+    }
+    if hump is not None:
+        row["hump_p50"], row["hump_p95"] = np.quantile(np.asarray(hump, dtype=float),
+                                                       [0.50, 0.95])
+    return row
+
+
+def risk_table(result: SimulationResult, level: float = 0.95, *,
+               owner: Sequence[str] | None = None) -> pd.DataFrame:
+    """Risk measures for every actor, society and ROI: one row per output.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    level : float
+        Level of VaR and expected shortfall (default 0.95 → ``var_95``, ``cvar_95``).
+    owner : sequence of str, optional
+        Actors whose summed NPV is added as a row ``owner`` (a fund's owners);
+        its hump is that of their summed cumulative net.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``output, n, mean, se_mean, std, p05, p50, p95, prob_loss,
+        se_prob_loss, var_<L>, se_var_<L>, cvar_<L>, se_cvar_<L>, hump_p50, hump_p95``.
+        Rows ``npv_<actor>`` …, ``npv_society``, ``roi`` (a ratio: its VaR is a
+        share of the investment; no hump), then ``owner`` if asked.
+    """
+    level = _check_level(level)
+    keep = result.finite
+    rows = []
+    for key in (*result.model.actor_keys, "society"):
+        rows.append(risk_row(f"npv_{key}", result.outputs[f"npv_{key}"][keep], level,
+                             hump=result.outputs[f"hump_{key}"][keep]))
+    rows.append(risk_row("roi", result.outputs["roi"][keep], level))
+    if owner is not None:
+        group = group_outcomes(result, owner)
+        rows.append(risk_row("owner", group.npv, level, hump=group.hump))
+    return pd.DataFrame(rows)
