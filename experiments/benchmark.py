@@ -10,7 +10,9 @@ reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
 * riskcalc ``simulate`` with one worker and with all cores (sampling, engine,
   per-scenario table, bands; no file writing);
 * the same model written as plain vectorised numpy, and as a plain
-  one-scenario-at-a-time Python loop (timed on a subsample);
+  one-scenario-at-a-time Python loop computing the same outputs (every actor's
+  NPV, NPV by cost kind, ROI, payback year, investment humps), timed on a
+  subsample;
 * the machine's limit for this workload: the random-number draws the model
   needs (on one core, and shared over all cores) plus writing the per-scenario
   table once at this machine's memory bandwidth.  No implementation can beat

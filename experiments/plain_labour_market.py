@@ -54,9 +54,21 @@ def _pert(rng: np.random.Generator, lo: float, mode: float, hi: float) -> float:
     return lo + rng.beta(a, b) * (hi - lo)
 
 
-def plain_loop(rng: np.random.Generator, n: int, years: int = YEARS) -> np.ndarray:
-    """NPV of every actor (n × 8), drawn and computed one scenario at a time."""
-    out = np.empty((n, len(ACTORS)))
+#: Cost kind of each per-person saving (as in the model file).
+_KIND = {"municipality": "financial", "social_insurance": "financial", "region": "real",
+         "justice": "real", "employment_service": "financial", "production": "production"}
+
+
+def plain_loop(rng: np.random.Generator, n: int, years: int = YEARS) -> dict[str, np.ndarray]:
+    """The model's outputs, drawn and computed one scenario at a time.
+
+    The same outputs as riskcalc: NPV of every actor, of society and by cost kind,
+    ROI, payback year and the investment hump of every actor and of society.
+    """
+    out = {name: np.empty(n) for name in
+           [*(f"npv_{a}" for a in ACTORS), "npv_society", "npv_real", "npv_financial",
+            "npv_production", "roi", "payback_year", *(f"hump_{a}" for a in ACTORS),
+            "hump_society"]}
     for i in range(n):
         success = _pert(rng, 0.30, 0.475, 0.55)
         cost = _pert(rng, 21.0e6, 22.743e6, 26.0e6)
@@ -73,17 +85,40 @@ def plain_loop(rng: np.random.Generator, n: int, years: int = YEARS) -> np.ndarr
         deadweight = rng.uniform(0.0, 0.3)
         rate = rng.uniform(0.01, 0.05)
         employed0 = 459 * success * (1 - deadweight)
-        npv = dict.fromkeys(ACTORS, 0.0)
+        cumulative = dict.fromkeys(ACTORS, 0.0)
+        lowest = dict.fromkeys(ACTORS, 0.0)
+        kinds = {"real": 0.0, "financial": 0.0, "production": 0.0}
+        society = society_lowest = 0.0
+        payback = math.nan
         for t in range(1, years + 1):
             employed = employed0 * (1 - relapse) ** (t - 1)
             discount = math.pow(1 + rate, -(t - 1))
+            net = dict.fromkeys(ACTORS, 0.0)
             for actor, amount in per_person.items():
-                npv[actor] += employed * amount * discount
+                net[actor] += employed * amount
+                kinds[_KIND[actor]] += employed * amount * discount
             if t == 1:
-                npv["labour_office"] += 18_823_000 - cost
-                npv["municipality"] -= 18_823_000
-                npv["employment_service"] -= employed * subsidy
-        out[i] = [npv[a] for a in ACTORS]
+                net["labour_office"] += 18_823_000 - cost
+                net["municipality"] -= 18_823_000
+                net["employment_service"] -= employed * subsidy
+                kinds["real"] -= cost * discount
+                kinds["financial"] -= employed * subsidy * discount
+            for actor in ACTORS:
+                cumulative[actor] += net[actor] * discount
+                lowest[actor] = min(lowest[actor], cumulative[actor])
+            society += sum(net.values()) * discount
+            society_lowest = min(society_lowest, society)
+            if society >= 0 and math.isnan(payback):
+                payback = t
+        for actor in ACTORS:
+            out[f"npv_{actor}"][i] = cumulative[actor]
+            out[f"hump_{actor}"][i] = 0.0 - lowest[actor]  # 0.0, not -0.0
+        out["npv_society"][i] = society
+        for kind, value in kinds.items():
+            out[f"npv_{kind}"][i] = value
+        out["roi"][i] = society / cost
+        out["payback_year"][i] = payback
+        out["hump_society"][i] = 0.0 - society_lowest
     return out
 
 
