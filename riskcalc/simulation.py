@@ -147,8 +147,9 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
     if stream_to is not None:
         local = Destination.create(columns, n, "parquet", stream_to)
     else:
-        local = Destination.create(columns, n, "array" if n_jobs == 1 or backend in _IN_PROCESS
-                                   else "shared")
+        # Only worker processes on this machine write into shared memory themselves.
+        in_process = n_jobs == 1 or backend in (*_IN_PROCESS, "dask")
+        local = Destination.create(columns, n, "array" if in_process else "shared")
     # Dask workers share neither this process's memory nor its disk: they send
     # their columns back, and this process stores them.
     remote = Destination.create(columns, n, "return") if backend == "dask" else local

@@ -16,12 +16,16 @@ __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "positive_int", "seed", "add_engine_opti
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
-def positive_int(text: str) -> int:
-    """A whole number ≥ 1 (underscores allowed: 1_000_000)."""
+def _whole_number(text: str) -> int:
     try:
-        value = int(text.replace("_", ""))
+        return int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    """A whole number ≥ 1 (underscores allowed: 1_000_000)."""
+    value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
     return value
@@ -29,10 +33,7 @@ def positive_int(text: str) -> int:
 
 def seed(text: str) -> int:
     """A non-negative whole number."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole_number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a non-negative seed, got {value}")
     return value
@@ -40,10 +41,7 @@ def seed(text: str) -> int:
 
 def jobs(text: str) -> int:
     """Worker count in joblib's convention: 1, 2, ... or -1 for all cores."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole_number(text)
     if value == 0:
         raise argparse.ArgumentTypeError("0 jobs cannot run; use 1, 2, ... or -1 for all cores")
     return value
