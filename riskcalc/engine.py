@@ -179,13 +179,13 @@ class CompiledModel:
                 return np.power(1.0 + rate, -(self.year - 1.0))
             rates = [np.asarray(expr.evaluate(env), dtype=float) for _, expr in schedule]
             starts = [year for year, _ in schedule]
-            factors = [np.ones_like(rates[0])]
+            # (1, 1) when every rate is a number, (1, n) when one varies by scenario
+            factor = np.ones(np.broadcast_shapes((1, 1), *(r.shape for r in rates)))
+            factors = [factor]
             for year in range(2, self.n_years + 1):
-                rate = rates[np.searchsorted(starts, year, side="right") - 1]
-                factors.append(factors[-1] / (1.0 + rate))
-            return np.concatenate(
-                [np.broadcast_to(f, np.broadcast_shapes(*(r.shape for r in rates), (1,)))
-                 .reshape(1, -1) for f in factors])
+                factor = factor / (1.0 + rates[np.searchsorted(starts, year, side="right") - 1])
+                factors.append(factor)
+            return np.concatenate(factors)
 
     def environment(self, params: Mapping[str, np.ndarray | float]) -> dict[str, object]:
         """Parameters (shape (1, n)), ``year`` (Y, 1) and every derived value and outcome."""

@@ -275,3 +275,15 @@ def test_the_shipped_models_speak_the_vocabulary(labour_market):
     npv = income_statement(early).npv
     assert npv["school"] < 0 and npv["child_psychiatry"] < 0  # the payers
     assert npv["society"] > 0 and npv["social_services"] > 0  # the gainers
+
+
+def test_a_schedule_may_mix_uncertain_and_fixed_rates():
+    data = small_model(**{"parameters.rate": {"uniform": [0.01, 0.05]},
+                          "model.discount_rate": {"schedule": [[1, "rate"], [5, 0.02]]}})
+    result = simulate(model_from_dict(data), 300, seed=SEED)
+    rate = result.parameters["rate"]
+    factors = [np.ones_like(rate)]
+    for t in range(2, 11):
+        factors.append(factors[-1] / (1 + (rate if t < 5 else 0.02)))
+    np.testing.assert_allclose(result.outputs["npv_gainer"], 100_000 * np.sum(factors, axis=0),
+                               rtol=1e-12)
