@@ -287,3 +287,16 @@ def test_a_schedule_may_mix_uncertain_and_fixed_rates():
         factors.append(factors[-1] / (1 + (rate if t < 5 else 0.02)))
     np.testing.assert_allclose(result.outputs["npv_gainer"], 100_000 * np.sum(factors, axis=0),
                                rtol=1e-12)
+
+
+def test_run_reports_how_much_correlations_change_the_spread():
+    from riskcalc.simulation import correlation_effect
+
+    positive = model_from_dict(correlated_model([["a", "b", 0.9]]))
+    negative = model_from_dict(correlated_model([["a", "b", -0.9]]))
+    for model, wider in ((positive, True), (negative, False)):
+        effect = correlation_effect(simulate(model, 20_000, seed=SEED)).set_index("output")
+        ratio = effect.loc["npv_gainer", "ratio"]
+        assert (ratio > 1.05) if wider else (ratio < 0.95), ratio
+        payer = effect.loc["npv_payer"]  # untouched by a and b
+        assert payer["std_correlated"] == payer["std_independent"]
