@@ -228,9 +228,10 @@ def test_write_risk_outputs_writes_every_table(tmp_path, linear_run):
                                "classes": {"thresholds": [-1.0, 0.0, 0.5]}})
     written = write_risk_outputs(linear_run, tmp_path, policy)
     names = {p.name for p in written}
-    assert names == {"risk.csv", "classes.csv", "redistribution.csv",
+    assert names == {"summary.csv", "risk.csv", "classes.csv", "redistribution.csv",
                      "compensation_matrix.csv", "acceptability.csv", "payback_within.csv",
                      "voi.csv"}
+    assert "cvar_95" in pd.read_csv(tmp_path / "summary.csv").columns
     risk = pd.read_csv(tmp_path / "risk.csv")
     assert risk["output"].iloc[-1] == "owner"
     classes = pd.read_csv(tmp_path / "classes.csv")

@@ -101,6 +101,11 @@ def test_cli_run_prints_the_actor_table_and_writes_results(tmp_path, capsys):
     for words in ("Municipality (Kommun)", "Society (total)", "P(loss)", "ROI", "payback"):
         assert words in printed
     assert (tmp_path / "lm" / "manifest.json").exists()
+    summary = pd.read_csv(tmp_path / "lm" / "summary.csv").set_index("output")
+    for column in ("mean", "p05", "prob_negative", "var_95", "cvar_95", "se_prob_loss",
+                   "hump_p95"):
+        assert column in summary.columns
+    assert summary.loc["npv_labour_office", "var_95"] > 0  # the office loses in every scenario
 
 
 def test_cli_run_with_the_same_seed_writes_the_same_numbers(tmp_path):

@@ -116,6 +116,7 @@ def risk_tables(result: SimulationResult, policy: Policy | None = None, *,
                 level: float = 0.95) -> dict[str, pd.DataFrame]:
     """Every risk table of a run, by file stem (for ``result.tables``).
 
+    ``summary`` (the run's summary with the risk measures added as columns),
     ``risk`` (:func:`risk_table`), ``classes`` (:func:`class_table`),
     ``redistribution`` and ``compensation_matrix`` (:mod:`riskcalc.redistribution`),
     ``acceptability`` (:func:`acceptability`), ``payback_within``
@@ -152,7 +153,12 @@ def risk_tables(result: SimulationResult, policy: Policy | None = None, *,
         mine.insert(0, "series", "owner")
         payback = pd.concat([payback, mine], ignore_index=True)
     regimes = {"regimes": regime_table(result)} if result.model.regimes else {}
+    # summary.csv carries the risk measures too, beside mean and percentiles.
+    summary = result.summary()
+    extra = [c for c in risk.columns if c not in summary.columns and c not in ("n", "prob_loss")]
+    summary = summary.merge(risk[["output", *extra]], on="output", how="left")
     return {
+        "summary": summary,
         **regimes,
         "risk": risk,
         "classes": class_table(
