@@ -98,21 +98,25 @@ def summary_row(name: str, values: np.ndarray) -> dict[str, float | str]:
             "p05": pct[0], "p50": pct[1], "p95": pct[2], "prob_negative": prob_negative}
 
 
-def summary_table(outputs: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def summary_table(outputs: Mapping[str, np.ndarray],
+                  keep: np.ndarray | None = None) -> pd.DataFrame:
     """One row per output: see :func:`summary_row`.
 
     Parameters
     ----------
     outputs : mapping of str to ndarray, shape (n,)
-        Per-scenario outputs; non-finite values must have been removed.  Read
-        one column at a time, so a lazily loading mapping keeps memory small.
+        Per-scenario outputs.  Read one column at a time, so a lazily loading
+        mapping keeps memory small.
+    keep : ndarray of bool, shape (n,), optional
+        The scenarios to summarise (e.g. the finite ones); default all.
 
     Returns
     -------
     DataFrame
         Columns ``output, mean, std, se_mean, p05, p50, p95, prob_negative``.
     """
-    return pd.DataFrame([summary_row(name, values) for name, values in outputs.items()])
+    return pd.DataFrame([summary_row(name, values if keep is None else values[keep])
+                         for name, values in outputs.items()])
 
 
 def payback_distribution(payback: np.ndarray, years: int) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.files import atomic_write, write_json
-from riskcalc.metrics import payback_distribution, summary_row
+from riskcalc.metrics import payback_distribution, summary_table
 from riskcalc.model import Model
 from riskcalc.storage import PARQUET_OPTIONS, ParquetColumns
 
@@ -39,14 +39,19 @@ def begin_run_directory(out_dir: str | Path) -> Path:
     so an interrupted run never looks complete.  Parts go to a hidden directory
     that :func:`finish_scenarios` renames into place.
     """
-    out = Path(out_dir)
+    out = _mark_incomplete(Path(out_dir))
+    parts = out / f".{SCENARIOS}.partial-{os.getpid()}"
+    shutil.rmtree(parts, ignore_errors=True)
+    return parts
+
+
+def _mark_incomplete(out: Path) -> Path:
+    """Remove the manifest and say, in a file of its own, that `out` is being written."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)
     (out / INCOMPLETE).write_text("This run directory is being written, or its run was "
                                   "interrupted: its files are not a complete run.\n")
-    parts = out / f".{SCENARIOS}.partial-{os.getpid()}"
-    shutil.rmtree(parts, ignore_errors=True)
-    return parts
+    return out
 
 
 def finish_scenarios(out_dir: str | Path, parts: Path, columns: tuple[str, ...]
@@ -159,9 +164,7 @@ class SimulationResult:
 
         See :func:`riskcalc.metrics.summary_table` for the columns.
         """
-        keep = self.finite
-        return pd.DataFrame([summary_row(name, values[keep])
-                             for name, values in self.outputs.items()])
+        return summary_table(self.outputs, keep=self.finite)
 
     def payback(self) -> pd.DataFrame:
         """Probability of society's payback in and by each year, and of none."""
@@ -212,10 +215,7 @@ class SimulationResult:
         out = Path(out_dir)
         streamed_here = (self.streamed_to is not None
                          and self.streamed_to.resolve() == out.resolve())
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "manifest.json").unlink(missing_ok=True)
-        (out / INCOMPLETE).write_text("This run directory is being written, or its run "
-                                      "was interrupted: its files are not a complete run.\n")
+        _mark_incomplete(out)
         if self.streamed_to is not None and not streamed_here:
             _remove(out / SCENARIOS)
             shutil.copytree(self.streamed_to / SCENARIOS, out / SCENARIOS)
@@ -223,8 +223,9 @@ class SimulationResult:
             _remove(out / SCENARIOS)
             atomic_write(out / SCENARIOS, lambda p: self.scenarios.to_parquet(
                 p, index=False, **PARQUET_OPTIONS))
-        frames = {"summary": self.summary(), "yearly": self.yearly, "payback": self.payback(),
-                  **self.tables}
+        # A command may have put a richer summary in `tables` (with risk measures).
+        summary = {} if "summary" in self.tables else {"summary": self.summary()}
+        frames = {**summary, "yearly": self.yearly, "payback": self.payback(), **self.tables}
         for name, frame in frames.items():
             atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
         write_json(out / "manifest.json", self.manifest())

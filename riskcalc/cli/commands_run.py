@@ -113,7 +113,8 @@ def _run(args: argparse.Namespace) -> int:
 def render_run(model: Model, result: SimulationResult, out: Path) -> str:
     """The text `riskcalc run` prints: per-actor risk table, society, ROI, payback, classes."""
     cur = model.currency
-    summary = result.summary().set_index("output")
+    summary = result.tables.get("summary")
+    summary = (result.summary() if summary is None else summary).set_index("output")
     risk = result.tables["risk"].set_index("output") if "risk" in result.tables else None
     lines = [f"{model.name}",
              f"{result.n:,} scenarios, seed {result.seed}, "
