@@ -7,8 +7,11 @@ Every figure is the best of ``--repeats`` timed runs after a warm-up (the
 minimum is the least disturbed by other work on the machine).  Workload: the
 reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
 
-* riskcalc ``simulate`` with one worker and with all cores (sampling, engine,
-  per-scenario table, bands; no file writing);
+* riskcalc ``simulate`` with one worker and with all cores, as threads (the
+  default) and as worker processes (sampling, engine, per-scenario table,
+  bands; no file writing);
+* the engine alone on the same drawn chunks: the fused kernel beside the
+  straightforward numpy path it must match (the largest difference is printed);
 * the same model written as plain vectorised numpy, and as a plain
   one-scenario-at-a-time Python loop computing the same outputs (every actor's
   NPV, NPV by cost kind, ROI, payback year, investment humps), timed on a
@@ -44,7 +47,8 @@ from benchmark_sensitivity import render as render_sobol  # noqa: E402
 from plain_labour_market import plain_loop, plain_sample, plain_vectorised  # noqa: E402
 
 import riskcalc  # noqa: E402
-from riskcalc.engine import output_columns  # noqa: E402
+from riskcalc.engine import CompiledModel, output_columns  # noqa: E402
+from riskcalc.sampling import sample_parameters  # noqa: E402
 
 MODEL = HERE.parent / "models" / "labour_market.toml"
 
@@ -79,6 +83,27 @@ def random_draw_seconds(model: riskcalc.Model, n: int, repeats: int) -> float:
                 dist.sample(rng, min(65_536, n - start))
 
     return best_of(repeats, draw)
+
+
+def engine_alone(model: riskcalc.Model, n: int, repeats: int) -> dict[str, float]:
+    """Seconds of the fused kernel and of the numpy path for n scenarios, on the same chunks.
+
+    Times a sample of chunks and scales to n; also returns the largest relative
+    difference between the two paths' outputs (0.0: the same bits).
+    """
+    chunks = [sample_parameters(model, 1, k, 65_536) for k in range(4)]
+    scenarios = 65_536 * len(chunks)
+    figures, outputs = {}, {}
+    for name, fused in (("engine_fused", True), ("engine_numpy", False)):
+        compiled = CompiledModel(model, fused=fused)
+        outputs[name] = [compiled.evaluate(chunk).outputs for chunk in chunks]
+        figures[name] = best_of(repeats, lambda c=compiled: [c.evaluate(k) for k in chunks]
+                                ) * n / scenarios
+    figures["engine_max_diff"] = max(
+        float(np.nanmax(np.abs(a[k] - b[k]) / np.maximum(np.abs(b[k]), 1e-300)))
+        for a, b in zip(outputs["engine_fused"], outputs["engine_numpy"], strict=True)
+        for k in a)
+    return figures
 
 
 def peak_memory_of(command: list[str]) -> tuple[float, float]:
@@ -118,9 +143,13 @@ def run(n: int, repeats: int, loop_n: int, memory_n: int) -> dict[str, float]:
     model = riskcalc.load_model(MODEL)
     cores = os.cpu_count() or 1
     figures: dict[str, float] = {"n": n, "cores": cores, "memory_n": memory_n}
-    riskcalc.simulate(model, 200_000, seed=1, n_jobs=-1)  # start the workers once
+    riskcalc.simulate(model, 200_000, seed=1, n_jobs=-1)  # compile, start the threads once
+    riskcalc.simulate(model, 200_000, seed=1, n_jobs=-1, backend="loky")  # and the workers
     figures["riskcalc_1"] = best_of(repeats, riskcalc.simulate, model, n, seed=1, n_jobs=1)
     figures["riskcalc_all"] = best_of(repeats, riskcalc.simulate, model, n, seed=1, n_jobs=-1)
+    figures["riskcalc_loky"] = best_of(repeats, riskcalc.simulate, model, n, seed=1, n_jobs=-1,
+                                       backend="loky")
+    figures.update(engine_alone(model, n, repeats))
     with tempfile.TemporaryDirectory() as tmp:
         figures["riskcalc_stream"] = best_of(repeats, riskcalc.simulate, model, n, seed=1,
                                              n_jobs=-1, out_dir=Path(tmp) / "run")
@@ -168,8 +197,11 @@ def render(f: dict[str, float]) -> str:
     cores = int(f["cores"])
     rows = [
         ("riskcalc `simulate`, 1 worker", f["riskcalc_1"]),
-        (f"riskcalc `simulate`, all cores ({cores})", f["riskcalc_all"]),
+        (f"riskcalc `simulate`, all cores ({cores} threads, the default)", f["riskcalc_all"]),
+        (f"riskcalc `simulate`, all cores ({cores} worker processes, loky)", f["riskcalc_loky"]),
         (f"riskcalc `simulate` streamed to Parquet, all cores ({cores})", f["riskcalc_stream"]),
+        ("engine alone, fused kernel, 1 core", f["engine_fused"]),
+        ("engine alone, straightforward numpy path, 1 core", f["engine_numpy"]),
         ("plain vectorised numpy, 1 core", f["plain_vectorised"]),
         ("plain Python loop, 1 core (extrapolated)", f["plain_loop"]),
         ("machine limit, 1 core (draws + table at memory bandwidth)", f["limit_1"]),
@@ -185,7 +217,11 @@ def render(f: dict[str, float]) -> str:
         "|---|---:|---:|",
         *[f"| {name} | {sec:.3f} | {rate(sec)} |" for name, sec in rows],
         "",
-        f"- scaling 1 → {cores} cores: {f['riskcalc_1'] / f['riskcalc_all']:.2f}×",
+        f"- scaling 1 → {cores} cores: {f['riskcalc_1'] / f['riskcalc_all']:.2f}× with threads, "
+        f"{f['riskcalc_1'] / f['riskcalc_loky']:.2f}× with worker processes",
+        f"- the fused kernel vs the numpy path on the same chunks: "
+        f"{f['engine_numpy'] / f['engine_fused']:.1f}× faster; largest relative difference "
+        f"of any output: {f['engine_max_diff']:.1e}",
         f"- riskcalc (all cores) vs plain loop: {f['plain_loop'] / f['riskcalc_all']:.0f}×; "
         f"vs plain vectorised numpy: {f['plain_vectorised'] / f['riskcalc_all']:.1f}×",
         f"- share of the machine limit reached (limit seconds / riskcalc seconds): "

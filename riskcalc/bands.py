@@ -49,30 +49,36 @@ class BandGrid:
     @classmethod
     def from_pilot(cls, pilot: np.ndarray) -> BandGrid:
         """Bins spanning three times the range of a pilot sample of shape (R, m)."""
-        lo, hi = pilot.min(axis=1), pilot.max(axis=1)
+        lo, hi = np.nanmin(pilot, axis=1), np.nanmax(pilot, axis=1)
         span = hi - lo
         # A row with no spread in the pilot still needs bins of positive width.
         span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-6)
         return cls(low=lo - span, width=3.0 * span / BINS)
 
-    def count(self, values: np.ndarray) -> np.ndarray:
-        """Histogram of values of shape (R, n): counts of shape (R, BINS + 2).
+    def count(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Histogram of values of shape (R, n), and the extremes of each row.
 
-        Column 0 counts values below the grid and column ``BINS + 1`` those above.
+        Returns
+        -------
+        counts : ndarray of uint16, shape (R, BINS + 2)
+            Column 0 counts values below the grid and column ``BINS + 1`` those
+            above.  NaN (a non-finite scenario) is left out of the bands, not put
+            in a bin.  At most 65,535 values per row (a block's worth).
+        extremes : ndarray, shape (R, 2)
+            Smallest and largest value of each row, NaN ignored.
         """
-        rows = values.shape[0]
-        index = (values - self.low[:, None]) / self.width[:, None]
-        np.floor(index, out=index)
-        np.clip(index, -1, BINS, out=index)
-        # NaN (a non-finite scenario) goes to a column of its own that is dropped:
-        # it is left out of the bands, not put in a bin.
-        index[np.isnan(index)] = -2
-        flat = index.astype(np.int64) + 2
-        flat += (np.arange(rows, dtype=np.int64) * (BINS + 3))[:, None]
-        counts = np.bincount(flat.ravel(), minlength=rows * (BINS + 3))
-        # Sent back from every chunk: the smallest type that holds a block's counts.
-        dtype = np.uint16 if values.shape[1] <= np.iinfo(np.uint16).max else np.int64
-        return counts.reshape(rows, BINS + 3)[:, 1:].astype(dtype)
+        from riskcalc.kernel import count_bins
+
+        if values.shape[1] > np.iinfo(np.uint16).max:
+            raise ValueError(f"at most 65,535 values per row, got {values.shape[1]}")
+        counts, extremes = self.empty_counts()
+        count_bins(values, self.low, self.width, BINS, counts, extremes)
+        return counts, extremes
+
+    def empty_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Zero counts (R, BINS + 2) of uint16 and extremes (R, 2) not yet seen (NaN)."""
+        rows = len(self.low)
+        return np.zeros((rows, BINS + 2), dtype=np.uint16), np.full((rows, 2), np.nan)
 
     def percentiles(self, counts: np.ndarray, lowest: np.ndarray, highest: np.ndarray,
                     percents: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riskcalc.bands import BandGrid
+from riskcalc.bands import BINS, BandGrid
 from riskcalc.expressions import Expression
 from riskcalc.metrics import investment_hump, payback_year
 from riskcalc.model import COST_KINDS, Model
@@ -77,10 +77,11 @@ class Contribution:
     ----------
     entry : _Entry
     rows : ndarray or None
-        Year indices (0-based) that the arrays fill; None: every year.
-    amount : ndarray, shape (len(rows) or Y, n)
+        Year indices (0-based) the entry is active in; None: every year.
+    amount : ndarray, shape (len(rows) or Y, n), or (1, n)
         What the actor's budget sees (positive; `entry.sign` gives the side),
-        optimism bias included, realisation applied.
+        optimism bias included, realisation applied.  One row when it is the
+        same in every active year.
     uplift : ndarray or None
         The part of `amount` that is optimism bias.
     unrealised : ndarray or None
@@ -92,6 +93,14 @@ class Contribution:
     amount: np.ndarray
     uplift: np.ndarray | None = None
     unrealised: np.ndarray | None = None
+
+    def row(self, year_index: int) -> int | None:
+        """Row of the arrays that holds year ``year_index + 1``; None when inactive then."""
+        if self.rows is not None and year_index not in self.rows:
+            return None
+        if len(self.amount) == 1:
+            return 0
+        return year_index if self.rows is None else list(self.rows).index(year_index)
 
 
 @dataclass
@@ -123,9 +132,13 @@ class CompiledModel:
     Parameters
     ----------
     model : Model
+    fused : bool
+        Add up, discount and reduce the cash flows in the compiled kernel
+        (:mod:`riskcalc.kernel`); False runs the straightforward numpy
+        evaluation, which gives the same bits, several times slower.
     """
 
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, *, fused: bool = True):
         self.model = model
         self.n_years = model.years
         self.year = np.arange(1, model.years + 1, dtype=float).reshape(-1, 1)
@@ -148,11 +161,27 @@ class CompiledModel:
             entries.append(_Entry(actor_index[t.payer], None, -1, t.amount, t.when, active))
             entries.append(_Entry(actor_index[t.payee], None, +1, t.amount, t.when, active))
         self.entries = tuple(entries)
-        self._buffer: np.ndarray | None = None
-        # Discount factors are computed once when every rate is the same in every scenario.
-        self.constant_discount = None
+        self.columns = output_columns(model)
+        self.fused = fused
+        # The kernel's view of the entries (see riskcalc.kernel.finish_block).
+        self._year_row = np.full((len(entries), self.n_years), -1, dtype=np.int64)
+        self._entry_table = np.full((len(entries), 5), -1, dtype=np.int64)
+        slot = 0
+        for e, entry in enumerate(entries):
+            rows = np.arange(self.n_years) if entry.active_years is None else entry.active_years
+            self._year_row[e, rows] = np.arange(len(rows))
+            self._entry_table[e, :3] = (entry.actor, -1 if entry.kind is None else entry.kind,
+                                        entry.sign)
+            if entry.unrealised_row is not None:
+                self._entry_table[e, 3:] = (slot, entry.unrealised_row)
+                slot += 1
+        self._year_row_single = np.where(self._year_row >= 0, 0, -1)
+        self._realised_actor = np.array([actor_index[a] for a in model.realised_actors],
+                                        dtype=np.int64)
+        # Rates are computed once when every rate is the same in every scenario.
+        self._constant_rates = None
         if all(rate.is_constant for _, rate in model.discount_schedule):
-            self.constant_discount = self.discount_factors({})
+            self._constant_rates = self.discount_rates({})
 
     @property
     def series(self) -> list[str]:
@@ -166,26 +195,28 @@ class CompiledModel:
                                self.year.shape)
         return np.flatnonzero(mask[:, 0])
 
-    def discount_factors(self, env: Mapping[str, object]) -> np.ndarray:
-        """Discount factor of every year: shape (Y, 1), or (Y, n) for uncertain rates.
+    def discount_rates(self, env: Mapping[str, object]) -> np.ndarray:
+        """The discount rate in force in each year.
 
-        Year 1 is not discounted; year t is discounted by the product of
-        ``1 / (1 + r)`` over years 2..t, r being the rate in force in that year.
+        Returns
+        -------
+        ndarray, shape (1 or Y, 1 or n)
+            One row when the same rate holds in every year, one column when it
+            is the same in every scenario.  Year 1 is not discounted; year t is
+            discounted by the product of ``1 / (1 + r)`` over years 2..t, r being
+            the rate in force in that year.
         """
+        if self._constant_rates is not None:
+            return self._constant_rates
         schedule = self.model.discount_schedule
-        with np.errstate(all="ignore"):
-            if len(schedule) == 1:
-                rate = np.asarray(schedule[0][1].evaluate(env), dtype=float)
-                return np.power(1.0 + rate, -(self.year - 1.0))
-            rates = [np.asarray(expr.evaluate(env), dtype=float) for _, expr in schedule]
-            starts = [year for year, _ in schedule]
-            # (1, 1) when every rate is a number, (1, n) when one varies by scenario
-            factor = np.ones(np.broadcast_shapes((1, 1), *(r.shape for r in rates)))
-            factors = [factor]
-            for year in range(2, self.n_years + 1):
-                factor = factor / (1.0 + rates[np.searchsorted(starts, year, side="right") - 1])
-                factors.append(factor)
-            return np.concatenate(factors)
+        rates = [np.reshape(np.asarray(expr.evaluate(env), dtype=float), (1, -1))
+                 for _, expr in schedule]
+        if len(rates) == 1:
+            return rates[0]
+        starts = [year for year, _ in schedule]
+        in_force = np.searchsorted(starts, np.arange(1, self.n_years + 1), side="right") - 1
+        width = max(r.shape[1] for r in rates)
+        return np.concatenate([np.broadcast_to(rates[i], (1, width)) for i in in_force])
 
     def environment(self, params: Mapping[str, np.ndarray | float]) -> dict[str, object]:
         """Parameters (shape (1, n)), ``year`` (Y, 1) and every derived value and outcome."""
@@ -201,29 +232,40 @@ class CompiledModel:
         """Each entry's amounts in this block, over the years it is active."""
         with np.errstate(all="ignore"):
             for entry in self.entries:
-                amount = np.broadcast_to(entry.amount.evaluate(env), (self.n_years, n))
                 rows = entry.active_years
-                if rows is not None:
-                    amount = amount[rows]
-                elif entry.when is not None:
-                    amount = np.where(entry.when.evaluate(env), amount, 0.0)
+                parts = [None if e is None else np.asarray(e.evaluate(env), dtype=float)
+                         for e in (entry.amount, entry.optimism_bias, entry.realisation,
+                                   entry.whole_units)]
+                when = None
+                if rows is None and entry.when is not None:
+                    when = np.asarray(entry.when.evaluate(env), dtype=bool)
+                # Amounts the same in every year keep one row: they are not copied per year.
+                varies = any(p is not None and p.ndim == 2 and p.shape[0] > 1
+                             for p in (*parts, when))
+                if varies and rows is not None:
+                    parts = [p if p is None or p.ndim < 2 or p.shape[0] == 1 else p[rows]
+                             for p in parts]
+                amount, bias, realisation, unit = parts
+                amount = np.broadcast_to(amount, (len(rows) if varies and rows is not None
+                                                  else self.n_years if varies else 1, n))
+                if when is not None:
+                    amount = np.where(when, amount, 0.0)
                 uplift = unrealised = None
-                if entry.optimism_bias is not None:
-                    uplift = amount * entry.optimism_bias.evaluate(env)
+                if bias is not None:
+                    uplift = amount * bias
                     amount = amount + uplift
-                if entry.realisation is not None or entry.whole_units is not None:
+                if realisation is not None or unit is not None:
                     realised = amount
-                    if entry.realisation is not None:
-                        realised = realised * entry.realisation.evaluate(env)
-                    if entry.whole_units is not None:
-                        unit = entry.whole_units.evaluate(env)
+                    if realisation is not None:
+                        realised = realised * realisation
+                    if unit is not None:
                         realised = np.floor(realised / unit) * unit
                     unrealised = amount - realised
                     amount = realised
                 yield Contribution(entry, rows, amount, uplift, unrealised)
 
     def evaluate(self, params: Mapping[str, np.ndarray], *, keep_cumulative: bool = False,
-                 grid: BandGrid | None = None) -> ChunkOutput:
+                 grid: BandGrid | None = None, out: np.ndarray | None = None) -> ChunkOutput:
         """Evaluate one chunk of scenarios.
 
         Parameters
@@ -235,34 +277,41 @@ class CompiledModel:
         grid : BandGrid, optional
             Count the cumulative net of the chunk's first :data:`BLOCK_SIZE`
             scenarios into these histograms.
+        out : ndarray, shape (len(output_columns), n), optional
+            Where to write the outputs (a slice of a run's table, say); the
+            returned outputs are its rows.
 
         Returns
         -------
         ChunkOutput
         """
         n = len(next(iter(params.values())))
-        # Blocks small enough for the (series × years × block) arrays to stay in
-        # the CPU's cache run several times faster than one pass over the chunk.
-        # With a grid, only the first block of the chunk is counted into the band
-        # histograms: counting every scenario would cost more than evaluating it.
-        blocks = [self._evaluate_block({k: v[i:i + BLOCK_SIZE] for k, v in params.items()},
-                                       keep_cumulative, grid if i == 0 else None)
-                  for i in range(0, n, BLOCK_SIZE)]
-        if len(blocks) == 1:
-            return blocks[0]
-        out = ChunkOutput({k: np.concatenate([b.outputs[k] for b in blocks])
-                           for k in blocks[0].outputs})
-        if keep_cumulative:
-            out.cumulative = np.concatenate([b.cumulative for b in blocks], axis=-1)
+        n_series = len(self.series)
+        table = np.empty((len(self.columns), n)) if out is None else out
+        cumulative = np.empty((n_series, self.n_years, n)) if keep_cumulative else None
+        result = ChunkOutput(dict(zip(self.columns, table, strict=True)), cumulative)
         if grid is not None:
-            first = blocks[0]
-            out.band_counts = first.band_counts
-            out.lowest, out.highest = first.lowest, first.highest
-        return out
+            result.band_counts, extremes = grid.empty_counts()
+        # Blocks small enough for a block's arrays to stay in the CPU's cache run
+        # several times faster than one pass over the chunk.  With a grid, only the
+        # first block of the chunk is counted into the band histograms: counting
+        # every scenario would cost more than evaluating it.
+        for i in range(0, n, BLOCK_SIZE):
+            used = min(BLOCK_SIZE, n - i)
+            bands = (grid, result.band_counts, extremes) if grid is not None and i == 0 else None
+            self._evaluate_block({k: v[i:i + used] for k, v in params.items()},
+                                 table[:, i:i + used],
+                                 None if cumulative is None else cumulative[..., i:i + used],
+                                 bands)
+        if grid is not None:
+            result.lowest, result.highest = extremes.T
+        return result
 
-    def _evaluate_block(self, params: Mapping[str, np.ndarray], keep_cumulative: bool,
-                        grid: BandGrid | None) -> ChunkOutput:
-        model = self.model
+    def _evaluate_block(self, params: Mapping[str, np.ndarray], out: np.ndarray,
+                        cumulative: np.ndarray | None,
+                        bands: tuple[BandGrid, np.ndarray, np.ndarray] | None) -> None:
+        """Fill `out` (outputs × used), `cumulative` (series × Y × used) if given, and
+        count the cumulative series into `bands` (grid, counts, extremes) if given."""
         used = len(next(iter(params.values())))
         if used < BLOCK_SIZE:
             # numpy may round an element's result differently (by one unit in the
@@ -271,61 +320,87 @@ class CompiledModel:
             # scenario's result never depends on the size of its chunk or run.
             params = {k: np.pad(v, (0, BLOCK_SIZE - used), mode="edge")
                       for k, v in params.items()}
+        env = self.environment(params)
+        contributions = list(self.contributions(env, BLOCK_SIZE))
+        with np.errstate(all="ignore"):
+            rates = self.discount_rates(env)
+            investment = np.broadcast_to(
+                np.asarray(self.model.investment.evaluate(env), dtype=float), (1, BLOCK_SIZE))[0]
+        finish = self._finish_fused if self.fused else self._finish_numpy
+        finish(contributions, rates, investment, used, out, cumulative, bands)
+
+    def _finish_fused(self, contributions: list[Contribution], rates: np.ndarray,
+                      investment: np.ndarray, used: int, out: np.ndarray,
+                      cumulative: np.ndarray | None,
+                      bands: tuple[BandGrid, np.ndarray, np.ndarray] | None) -> None:
+        from riskcalc import kernel
+
+        single = np.array([len(c.amount) == 1 for c in contributions])
+        year_row = np.where(single[:, None], self._year_row_single, self._year_row)
+        unrealised = [c.unrealised for c in contributions if c.unrealised is not None]
+        histogram = kernel.NO_BANDS
+        if bands is not None:
+            grid, counts, extremes = bands
+            histogram = (grid.low, grid.width, BINS, counts, extremes)
+        kernel.finish_block(
+            kernel.array_list([c.amount for c in contributions]), year_row,
+            self._entry_table, kernel.array_list(unrealised), rates,
+            np.ascontiguousarray(investment), len(self.model.actors), len(COST_KINDS),
+            self._realised_actor, used, out,
+            kernel.NO_CUMULATIVE if cumulative is None else cumulative, cumulative is not None,
+            *histogram)
+
+    def _finish_numpy(self, contributions: list[Contribution], rates: np.ndarray,
+                      investment: np.ndarray, used: int, out: np.ndarray,
+                      cumulative: np.ndarray | None,
+                      bands: tuple[BandGrid, np.ndarray, np.ndarray] | None) -> None:
+        """The straightforward numpy evaluation: the reference for the fused kernel."""
         n = BLOCK_SIZE
-        n_actors = len(model.actors)
+        n_actors = len(self.model.actors)
         society_row = n_actors
         unrealised_row = society_row + 1 + len(COST_KINDS)
         # One array for every series: actors, society, the cost kinds, then the
         # unrealised savings of the actors that have some.
-        shape = (unrealised_row + len(model.realised_actors), self.n_years, n)
-        # Reused from block to block: a fresh array of this size costs page faults.
-        if self._buffer is None or self._buffer.shape != shape or keep_cumulative:
-            self._buffer = np.zeros(shape)
-        else:
-            self._buffer.fill(0.0)
-        cumulative = self._buffer
-        env = self.environment(params)
-        for c in self.contributions(env, n):
+        series = np.zeros((unrealised_row + len(self.model.realised_actors), self.n_years, n))
+        for c in contributions:
             entry = c.entry
-            targets = [(cumulative[entry.actor], entry.sign, c.amount)]
+            targets = [(series[entry.actor], entry.sign, c.amount)]
             if entry.kind is not None:
-                targets.append((cumulative[society_row + 1 + entry.kind], entry.sign, c.amount))
+                targets.append((series[society_row + 1 + entry.kind], entry.sign, c.amount))
             if c.unrealised is not None:
-                targets.append((cumulative[unrealised_row + entry.unrealised_row], 1,
+                targets.append((series[unrealised_row + entry.unrealised_row], 1,
                                 c.unrealised))
             for target, sign, values in targets:
                 op = np.add if sign > 0 else np.subtract
                 if c.rows is None:
                     op(target, values, out=target)
-                elif len(c.rows) == 1:
-                    row = target[c.rows[0]]
-                    op(row, values[0], out=row)
                 else:
                     target[c.rows] = op(target[c.rows], values)
-
         with np.errstate(all="ignore"):
-            discount = self.constant_discount
-            if discount is None:
-                discount = self.discount_factors(env)
-            investment = np.broadcast_to(model.investment.evaluate(env), (1, n))[0]
             # Society is the sum over cost kinds, where transfers never entered.
-            np.sum(cumulative[society_row + 1:unrealised_row], axis=0,
-                   out=cumulative[society_row])
-            cumulative *= discount
-            _accumulate_years(cumulative)
-            outputs = self._reduce(cumulative[:n_actors], cumulative[society_row],
-                                   cumulative[society_row + 1:unrealised_row],
-                                   cumulative[unrealised_row:], investment)
+            np.sum(series[society_row + 1:unrealised_row], axis=0, out=series[society_row])
+            series *= self._discount_factors(rates)
+            _accumulate_years(series)
+            outputs = self._reduce(series[:n_actors], series[society_row],
+                                   series[society_row + 1:unrealised_row],
+                                   series[unrealised_row:], investment)
+        for row, name in enumerate(self.columns):
+            out[row] = outputs[name][:used]
+        if cumulative is not None:
+            cumulative[...] = series[:unrealised_row, :, :used]
+        if bands is not None:
+            grid, counts, extremes = bands
+            rows = series[:unrealised_row, :, :used].reshape(-1, used)
+            counted, extremes[...] = grid.count(rows)
+            counts += counted
 
-        out = ChunkOutput({k: np.array(v[:used]) for k, v in outputs.items()})
-        cumulative = cumulative[:unrealised_row, :, :used]
-        if keep_cumulative:
-            out.cumulative = cumulative
-        if grid is not None:
-            rows = cumulative.reshape(-1, used)
-            out.band_counts = grid.count(rows)
-            out.lowest, out.highest = np.nanmin(rows, axis=1), np.nanmax(rows, axis=1)
-        return out
+    def _discount_factors(self, rates: np.ndarray) -> np.ndarray:
+        rates = np.broadcast_to(rates, (self.n_years, rates.shape[1]))
+        factors = np.empty(rates.shape)
+        factors[0] = 1.0
+        for y in range(1, self.n_years):
+            factors[y] = factors[y - 1] / (1.0 + rates[y])
+        return factors
 
     def _reduce(self, actor_cum: np.ndarray, society_cum: np.ndarray, kind_cum: np.ndarray,
                 unrealised_cum: np.ndarray, investment: np.ndarray) -> dict[str, np.ndarray]:

@@ -86,16 +86,15 @@ def income_statement(model: Model, values: Mapping[str, float] | None = None, *,
     sums = {column: dict.fromkeys(keys, 0.0)
             for column in ("revenue", "cost", "optimism_bias", "unrealised")}
     for c in compiled.contributions(env, 1):
-        rows = np.arange(model.years) if c.rows is None else c.rows
-        hit = np.flatnonzero(rows == year - 1)
-        if not hit.size:
+        row = c.row(year - 1)
+        if row is None:
             continue
         actor = keys[c.entry.actor]
-        sums["revenue" if c.entry.sign > 0 else "cost"][actor] += float(c.amount[hit[0], 0])
+        sums["revenue" if c.entry.sign > 0 else "cost"][actor] += float(c.amount[row, 0])
         if c.uplift is not None:
-            sums["optimism_bias"][actor] += float(c.uplift[hit[0], 0])
+            sums["optimism_bias"][actor] += float(c.uplift[row, 0])
         if c.unrealised is not None:
-            sums["unrealised"][actor] += float(c.unrealised[hit[0], 0])
+            sums["unrealised"][actor] += float(c.unrealised[row, 0])
     table = pd.DataFrame({"label": [a.label for a in model.actors],
                           "revenue": sums["revenue"], "cost": sums["cost"]}, index=keys)
     table["net"] = table["revenue"] - table["cost"]

@@ -86,9 +86,18 @@ class Destination:
             return self.array
         return np.memmap(self.path, dtype=float, mode="r+", shape=(len(self.columns), self.n))
 
+    def chunk_table(self, start: int, size: int) -> np.ndarray | None:
+        """The (columns × size) slice of an in-process table where a chunk can write
+        its columns directly; None for the other kinds."""
+        return None if self.array is None else self.array[:, start:start + size]
+
     def store(self, chunk: int, start: int, values: Mapping[str, np.ndarray]
               ) -> dict[str, np.ndarray] | None:
-        """Store one chunk's columns; returns them only for a ``"return"`` destination."""
+        """Store one chunk's columns; returns them only for a ``"return"`` destination.
+
+        For an in-process table, columns in `values` that are not given are left as
+        they are (written in place through :meth:`chunk_table`).
+        """
         if self.kind == "return":
             return {name: np.asarray(values[name]) for name in self.columns}
         if self.kind == "parquet":
@@ -110,9 +119,9 @@ class Destination:
                 os.close(handle)
             return None
         table = self.table()
-        size = len(values[self.columns[0]])
         for i, name in enumerate(self.columns):
-            table[i, start:start + size] = values[name]
+            if name in values:
+                table[i, start:start + len(values[name])] = values[name]
         return None
 
     def release(self) -> None:

@@ -61,11 +61,13 @@ def test_transfers_cancel_for_society():
                                without.outputs["npv_payer"] + moved, rtol=1e-12)
 
 
-@pytest.mark.parametrize("n_jobs", [2, -1])
-def test_same_seed_gives_identical_results_for_any_number_of_workers(labour_market, n_jobs):
+@pytest.mark.parametrize(("n_jobs", "backend"),
+                         [(2, "threading"), (-1, "threading"), (2, "loky"), (3, "sequential")])
+def test_same_seed_gives_identical_results_for_any_number_of_workers(labour_market, n_jobs,
+                                                                     backend):
     kwargs = dict(seed=SEED, chunk_size=5000)
     one = simulate(labour_market, 23_000, n_jobs=1, **kwargs)
-    many = simulate(labour_market, 23_000, n_jobs=n_jobs, **kwargs)
+    many = simulate(labour_market, 23_000, n_jobs=n_jobs, backend=backend, **kwargs)
     for name in one.outputs:
         np.testing.assert_array_equal(one.outputs[name], many.outputs[name], err_msg=name)
     for name in one.parameters:
@@ -74,10 +76,11 @@ def test_same_seed_gives_identical_results_for_any_number_of_workers(labour_mark
 
 
 def test_threads_give_the_same_results_as_processes(labour_market):
-    a = simulate(labour_market, 12_000, seed=SEED, chunk_size=5000, n_jobs=2)
+    a = simulate(labour_market, 12_000, seed=SEED, chunk_size=5000, n_jobs=2, backend="loky")
     b = simulate(labour_market, 12_000, seed=SEED, chunk_size=5000, n_jobs=2,
                  backend="threading")
-    np.testing.assert_array_equal(a.outputs["npv_society"], b.outputs["npv_society"])
+    for name in a.outputs:
+        np.testing.assert_array_equal(a.outputs[name], b.outputs[name], err_msg=name)
 
 
 def test_a_longer_run_starts_with_the_shorter_run(labour_market):

@@ -35,12 +35,12 @@ def test_output_columns_are_unique(labour_market):
 def test_dask_cluster_gives_bit_identical_results(labour_market):
     pytest.importorskip("distributed")
     kwargs = dict(seed=SEED, chunk_size=3000)
-    loky = simulate(labour_market, 10_000, n_jobs=2, **kwargs)
+    threads = simulate(labour_market, 10_000, n_jobs=2, **kwargs)
     dask = simulate(labour_market, 10_000, n_jobs=-1, backend="dask", scheduler="local:2",
                     **kwargs)
-    for name in loky.outputs:
-        np.testing.assert_array_equal(loky.outputs[name], dask.outputs[name], err_msg=name)
-    np.testing.assert_array_equal(loky.bands, dask.bands)
+    for name in threads.outputs:
+        np.testing.assert_array_equal(threads.outputs[name], dask.outputs[name], err_msg=name)
+    np.testing.assert_array_equal(threads.bands, dask.bands)
 
 
 def test_a_streamed_run_equals_the_in_memory_run(labour_market, tmp_path):

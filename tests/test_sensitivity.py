@@ -235,9 +235,10 @@ def test_groups_are_inputs_of_their_own(additive):
 
 def test_the_same_seed_gives_the_same_indices_on_any_backend(additive):
     one = sobol_analysis(additive, 64, seed=5, outputs=["a"], chunk_size=100)
-    two = sobol_analysis(additive, 64, seed=5, outputs=["a"], chunk_size=100, n_jobs=2,
-                         backend="threading")
-    pd.testing.assert_frame_equal(one.table, two.table)
+    for backend in ("threading", "loky"):
+        two = sobol_analysis(additive, 64, seed=5, outputs=["a"], chunk_size=100, n_jobs=2,
+                             backend=backend)
+        pd.testing.assert_frame_equal(one.table, two.table)
 
 
 def test_convergence_uses_prefixes_of_one_design(additive, additive_sobol):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from riskcalc.errors import ModelError
 from riskcalc.model import Model, load_model
-from riskcalc.simulation import BACKENDS
+from riskcalc.simulation import BACKENDS, DEFAULT_BACKEND
 
 __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "positive_int", "seed", "add_engine_options",
            "engine_kwargs", "load"]
@@ -51,9 +51,10 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Options of every command that evaluates the model: workers, backend, quiet."""
     parser.add_argument("--jobs", type=jobs, default=1,
                         help="parallel workers, -1 for all cores (default 1)")
-    parser.add_argument("--backend", choices=BACKENDS, default="loky",
-                        help="where chunks run: worker processes (loky, default), threads, "
-                             "this process (sequential) or a Dask cluster (dask)")
+    parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND,
+                        help="where chunks run: threads (threading, default), worker "
+                             "processes (loky), this process (sequential) or a Dask "
+                             "cluster (dask)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="with --backend dask: the scheduler's address "
                              "(tcp://host:8786), or local:K for a local cluster of K workers")

@@ -30,6 +30,7 @@ from riskcalc.sensitivity.problem import (
     is_whole,
     resolve_outputs,
 )
+from riskcalc.simulation import DEFAULT_BACKEND
 
 __all__ = ["MorrisResult", "morris_analysis"]
 
@@ -89,7 +90,7 @@ def morris_analysis(model: Model, trajectories: int = 100, *, num_levels: int = 
                     seed: int | None = None, outputs: Sequence[str] | None = None,
                     groups: Mapping[str, Sequence[str]] | None = None,
                     num_resamples: int = 1000, conf_level: float = 0.95, n_jobs: int = 1,
-                    backend: str = "loky", scheduler: str | None = None,
+                    backend: str = DEFAULT_BACKEND, scheduler: str | None = None,
                     chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool = False
                     ) -> MorrisResult:
     """Morris screening (Morris 1991; mu* after Campolongo et al. 2007) with SALib.

@@ -37,6 +37,7 @@ from riskcalc.sensitivity.sobol_estimators import (
     sobol_indices,
 )
 from riskcalc.sensitivity.sobol_result import SobolResult
+from riskcalc.simulation import DEFAULT_BACKEND
 
 __all__ = ["sobol_analysis"]
 
@@ -133,7 +134,7 @@ def sobol_analysis(model: Model, n: int = 4096, *, second_order: bool = False,
                    groups: Mapping[str, Sequence[str]] | None = None,
                    num_resamples: int = 100, conf_level: float = 0.95,
                    convergence: bool = False, wide_interval: float = 0.1, n_jobs: int = 1,
-                   backend: str = "loky", scheduler: str | None = None,
+                   backend: str = DEFAULT_BACKEND, scheduler: str | None = None,
                    chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool = False
                    ) -> SobolResult:
     """Sobol' indices of a model's outputs: design, inverse CDFs, evaluation, analysis.

@@ -26,6 +26,7 @@ from riskcalc.sensitivity.problem import (
     evaluate,
     resolve_outputs,
 )
+from riskcalc.simulation import DEFAULT_BACKEND
 
 __all__ = ["TornadoResult", "tornado_analysis"]
 
@@ -94,7 +95,7 @@ class TornadoResult:
 
 
 def tornado_analysis(model: Model, *, outputs: Sequence[str] | None = None, low: float = 0.1,
-                     high: float = 0.9, n_jobs: int = 1, backend: str = "loky",
+                     high: float = 0.9, n_jobs: int = 1, backend: str = DEFAULT_BACKEND,
                      scheduler: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
                      progress: bool = False) -> TornadoResult:
     """Swing each input from its `low` to its `high` quantile, the others at base case.
