@@ -144,7 +144,8 @@ class Outcome:
         year = env["year"]
         if self.drop_off is not None:
             elapsed = np.maximum(year - self.start_year, 0.0)
-            value = value * (1.0 - self.drop_off.evaluate(env)) ** elapsed
+            value = value * _powers(1.0 - np.asarray(self.drop_off.evaluate(env), dtype=float),
+                                    elapsed)
         if self.start_year > 1:
             value = np.where(year >= self.start_year, value, 0.0)
         steps["net"] = value
@@ -153,6 +154,23 @@ class Outcome:
     def evaluate(self, env: Mapping[str, object]) -> np.ndarray:
         """The net outcome, broadcast over scenarios (and years where it varies)."""
         return self.steps(env)["net"]
+
+
+def _powers(base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """``base ** exponent`` for whole-number exponents (years), by running products.
+
+    A power per scenario and year costs several times a multiplication; with the
+    same base in every year, the powers 0..max are built row by row and picked.
+    """
+    whole = np.all(exponent == np.round(exponent)) and exponent.min() >= 0
+    if not whole or exponent.shape[-1] != 1 or base.ndim == 2 and base.shape[0] != 1:
+        return base ** exponent
+    base = np.reshape(base, -1)
+    table = np.empty((int(exponent.max()) + 1, len(base)))
+    table[0] = 1.0
+    for k in range(1, len(table)):
+        np.multiply(table[k - 1], base, out=table[k])
+    return table[exponent[:, 0].astype(int)]
 
 
 @dataclass(frozen=True)
