@@ -89,7 +89,7 @@ def summary_row(name: str, values: np.ndarray) -> dict[str, float | str]:
         se = std / np.sqrt(paid.size) if paid.size > 1 else np.nan
         prob_negative = np.nan
     else:
-        pct = np.percentile(values, SUMMARY_PERCENTILES)
+        pct = np.percentile(np.sort(values), SUMMARY_PERCENTILES)  # faster sorted
         mean = values.mean()
         std = values.std(ddof=1) if values.size > 1 else 0.0
         se = std / np.sqrt(values.size)

@@ -87,8 +87,11 @@ def expected_shortfall(npv: np.ndarray, level: float = 0.95) -> float:
     float
         Currency; ≥ :func:`value_at_risk` up to interpolation.
     """
-    level = _check_level(level)
-    x = np.sort(np.asarray(npv, dtype=float))
+    return _expected_shortfall(np.sort(np.asarray(npv, dtype=float)), _check_level(level))
+
+
+def _expected_shortfall(x: np.ndarray, level: float) -> float:
+    """:func:`expected_shortfall` of values sorted ascending."""
     k = x.size * (1.0 - level)
     m = int(math.floor(k))
     total = x[:m].sum() + ((k - m) * x[m] if m < x.size else 0.0)
@@ -113,9 +116,15 @@ def expected_shortfall_se(npv: np.ndarray, level: float) -> float:
     ``Var ≈ (Var(X | tail) + level · (ES - VaR)²) / (n (1 - level))``.
     """
     x = np.sort(np.asarray(npv, dtype=float))
+    level = _check_level(level)
+    return _expected_shortfall_se(x, level, value_at_risk(x, level))
+
+
+def _expected_shortfall_se(x: np.ndarray, level: float, var: float) -> float:
+    """:func:`expected_shortfall_se` of values sorted ascending, given their VaR."""
     alpha = 1.0 - level
     tail = x[:max(int(math.ceil(x.size * alpha)), 1)]
-    es, var = expected_shortfall(x, level), value_at_risk(x, level)
+    es = _expected_shortfall(x, level)
     spread = tail.var(ddof=1) if tail.size > 1 else 0.0
     return math.sqrt((spread + level * (es - var) ** 2) / (x.size * alpha))
 
@@ -139,20 +148,28 @@ def risk_row(name: str, values: np.ndarray, level: float = 0.95, *,
     n = values.size
     suffix = level_suffix(level)
     std = values.std(ddof=1) if n > 1 else 0.0
-    p05, p50, p95 = np.quantile(values, [0.05, 0.50, 0.95])
+    # Sorted once, and every quantile read in one call: numpy's quantile copies its
+    # input and partitions it each time, which on millions of scenarios costs more
+    # than all the rest (it is several times faster on sorted input).
+    ordered = np.sort(values)
+    alpha = 1.0 - level
+    spread = math.sqrt(alpha * level / n)  # quantile_se's binomial step
+    p05, p50, p95, q_alpha, q_below, q_above = np.quantile(
+        ordered, [0.05, 0.50, 0.95, alpha, max(alpha - spread, 0.0), min(alpha + spread, 1.0)])
+    var = float(-q_alpha)
     p_loss = float(np.mean(values < 0))
     row: dict[str, float | str] = {
         "output": name, "n": n, "mean": values.mean(), "se_mean": std / math.sqrt(n),
         "std": std, "p05": p05, "p50": p50, "p95": p95,
         "prob_loss": p_loss, "se_prob_loss": prob_se(p_loss, n),
-        f"var_{suffix}": value_at_risk(values, level) + 0.0,  # + 0.0: no "-0.0"
-        f"se_var_{suffix}": quantile_se(values, 1 - level),
-        f"cvar_{suffix}": expected_shortfall(values, level) + 0.0,
-        f"se_cvar_{suffix}": expected_shortfall_se(values, level),
+        f"var_{suffix}": var + 0.0,  # + 0.0: no "-0.0"
+        f"se_var_{suffix}": float((q_above - q_below) / 2),
+        f"cvar_{suffix}": _expected_shortfall(ordered, level) + 0.0,
+        f"se_cvar_{suffix}": _expected_shortfall_se(ordered, level, var),
         "hump_p50": math.nan, "hump_p95": math.nan,
     }
     if hump is not None:
-        row["hump_p50"], row["hump_p95"] = np.quantile(np.asarray(hump, dtype=float),
+        row["hump_p50"], row["hump_p95"] = np.quantile(np.sort(np.asarray(hump, dtype=float)),
                                                        [0.50, 0.95])
     return row
 
