@@ -246,8 +246,8 @@ class CompiledModel:
                     parts = [p if p is None or p.ndim < 2 or p.shape[0] == 1 else p[rows]
                              for p in parts]
                 amount, bias, realisation, unit = parts
-                amount = np.broadcast_to(amount, (len(rows) if varies and rows is not None
-                                                  else self.n_years if varies else 1, n))
+                height = 1 if not varies else self.n_years if rows is None else len(rows)
+                amount = np.broadcast_to(amount, (height, n))
                 if when is not None:
                     amount = np.where(when, amount, 0.0)
                 uplift = unrealised = None
