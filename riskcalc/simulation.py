@@ -54,8 +54,8 @@ def chunk_sizes(n: int, chunk_size: int) -> list[int]:
 _IN_PROCESS = ("sequential", "threading")
 BACKENDS = ("threading", "loky", "sequential", "dask")
 #: Threads: drawing and the fused kernel release the GIL, so threads on one machine
-#: scale without copying columns between processes (1.8× on 2 cores, against 1.4×
-#: for loky's worker processes).
+#: scale without copying columns between processes (1.7–1.8× on 2 cores, against
+#: 1.4× for loky's worker processes).
 DEFAULT_BACKEND = "threading"
 
 
@@ -120,9 +120,7 @@ class _ChunkTask:
             # In-process table: outputs are written where they belong, parameters copied.
             out = compiled.evaluate(params, keep_cumulative=self.keep_cumulative,
                                     grid=self.grid, out=table[-len(compiled.columns):])
-            self.destination.store(chunk, start,
-                                   {k: v for k, v in params.items()
-                                    if k in self.destination.columns})
+            self.destination.store(chunk, start, params)
             out.outputs = {}
             return out
         out = compiled.evaluate(params, keep_cumulative=self.keep_cumulative, grid=self.grid)

@@ -95,8 +95,8 @@ class Destination:
               ) -> dict[str, np.ndarray] | None:
         """Store one chunk's columns; returns them only for a ``"return"`` destination.
 
-        For an in-process table, columns in `values` that are not given are left as
-        they are (written in place through :meth:`chunk_table`).
+        For an in-process table, the columns that `values` lacks are left as they
+        are (written in place through :meth:`chunk_table`).
         """
         if self.kind == "return":
             return {name: np.asarray(values[name]) for name in self.columns}
