@@ -347,8 +347,7 @@ class CompiledModel:
             self._entry_table, kernel.array_list(unrealised), rates,
             np.ascontiguousarray(investment), len(self.model.actors), len(COST_KINDS),
             self._realised_actor, used, out,
-            kernel.NO_CUMULATIVE if cumulative is None else cumulative, cumulative is not None,
-            *histogram)
+            kernel.NO_CUMULATIVE if cumulative is None else cumulative, *histogram)
 
     def _finish_numpy(self, contributions: list[Contribution], rates: np.ndarray,
                       investment: np.ndarray, used: int, out: np.ndarray,

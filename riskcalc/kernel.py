@@ -35,7 +35,7 @@ _SIGNATURE = types.void(
     types.Array(types.int64, 2, "C", readonly=True), types.ListType(_ROWS), _ROWS,
     types.Array(types.float64, 1, "C", readonly=True), types.int64, types.int64,
     types.Array(types.int64, 1, "C", readonly=True), types.int64,
-    types.Array(types.float64, 2, "A"), types.Array(types.float64, 3, "A"), types.boolean,
+    types.Array(types.float64, 2, "A"), types.Array(types.float64, 3, "A"),
     types.Array(types.float64, 1, "C", readonly=True),
     types.Array(types.float64, 1, "C", readonly=True), types.int64,
     types.Array(types.uint16, 2, "C"), types.Array(types.float64, 2, "C"))
@@ -96,7 +96,7 @@ def _count_row(values, low, width, bins, counts, extremes):  # pragma: no cover
 
 @numba.njit(_SIGNATURE, nogil=True, cache=True, error_model="numpy")
 def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_actors, n_kinds,
-                 realised_actor, used, out, cumulative, keep, band_low, band_width, bins,
+                 realised_actor, used, out, cumulative, band_low, band_width, bins,
                  band_counts, band_extremes):  # pragma: no cover
     """Add up, discount and reduce one block's cash flows.
 
@@ -125,8 +125,8 @@ def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_ac
     out : ndarray, shape (outputs, >= used)
         Filled with the outputs, in :func:`riskcalc.engine.output_columns` order.
     cumulative : ndarray, shape (actors + 1 + kinds, Y, >= used)
-        Filled with the cumulative discounted net of each series when `keep`.
-    keep : bool
+        Filled with the cumulative discounted net of each series when it has rows
+        (:data:`NO_CUMULATIVE`: not kept).
     band_low, band_width, bins, band_counts, band_extremes
         When `band_counts` has rows: the cumulative discounted net of series s in
         year y is counted into row ``s * Y + y`` as by :func:`count_bins`.
@@ -204,7 +204,7 @@ def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_ac
             for t in range(m):
                 if payback[t] != payback[t] and net[t] >= 0.0:
                     payback[t] = y + 1.0
-            if keep:
+            if cumulative.shape[0]:
                 for s in range(first_unrealised):
                     for t in range(m):
                         cumulative[s, y, t0 + t] = cum[s, t]
