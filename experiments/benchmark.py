@@ -47,8 +47,8 @@ from benchmark_sensitivity import render as render_sobol  # noqa: E402
 from plain_labour_market import plain_loop, plain_sample, plain_vectorised  # noqa: E402
 
 import riskcalc  # noqa: E402
-from riskcalc.engine import CompiledModel, output_columns  # noqa: E402
-from riskcalc.sampling import sample_parameters  # noqa: E402
+from riskcalc.engine.compiled import CompiledModel, output_columns  # noqa: E402
+from riskcalc.engine.sampling import sample_parameters  # noqa: E402
 
 MODEL = HERE.parent / "models" / "labour_market.toml"
 

@@ -32,9 +32,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import riskcalc  # noqa: E402
-from riskcalc.sampling import design_inputs, from_unit_cube  # noqa: E402
+from riskcalc.engine.sampling import design_inputs, from_unit_cube  # noqa: E402
+from riskcalc.engine.simulation import evaluate_points  # noqa: E402
 from riskcalc.sensitivity import sobol_analysis, sobol_design  # noqa: E402
-from riskcalc.simulation import evaluate_points  # noqa: E402
 
 MODEL = HERE.parent / "models" / "labour_market.toml"
 

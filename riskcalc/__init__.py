@@ -8,11 +8,12 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 >>> result.summary()  # doctest: +SKIP
 """
 
+from riskcalc.engine.simulation import simulate
 from riskcalc.errors import DistributionError, ExpressionError, ModelError
-from riskcalc.model import Model, load_model, model_from_dict
-from riskcalc.result import SimulationResult
-from riskcalc.simulation import simulate
-from riskcalc.statement import IncomeStatement, income_statement
+from riskcalc.model.loader import load_model, model_from_dict
+from riskcalc.model.objects import Model
+from riskcalc.results.result import SimulationResult
+from riskcalc.results.statement import IncomeStatement, income_statement
 
 __all__ = [
     "DistributionError",

@@ -7,15 +7,15 @@ import pytest
 from conftest import linear_model_dict
 
 from riskcalc import model_from_dict, simulate
-from riskcalc.breakeven import (
+from riskcalc.decision.breakeven import (
     breakeven_table,
     mean_statistic,
     search_range,
     spearman_ranking,
     switching_values,
 )
-from riskcalc.metrics import annuity_factor
-from riskcalc.sampling import sample_parameters
+from riskcalc.engine.metrics import annuity_factor
+from riskcalc.engine.sampling import sample_parameters
 
 SEED = 0xB0A2D_2026
 N = 512

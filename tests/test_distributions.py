@@ -1,4 +1,4 @@
-"""Tests for riskcalc.distributions."""
+"""Tests for riskcalc.model.distributions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from riskcalc.distributions import (
+from riskcalc.errors import DistributionError
+from riskcalc.model.distributions import (
     PERT,
     Beta,
     Discrete,
@@ -24,7 +25,6 @@ from riskcalc.distributions import (
     Uniform,
     parse_distribution,
 )
-from riskcalc.errors import DistributionError
 
 SEED = 20261128
 N = 200_000

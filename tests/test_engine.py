@@ -9,7 +9,7 @@ import pytest
 from conftest import linear_model_dict
 
 from riskcalc import model_from_dict, simulate
-from riskcalc.metrics import annuity_factor, investment_hump, payback_year
+from riskcalc.engine.metrics import annuity_factor, investment_hump, payback_year
 
 SEED = 20261128
 

@@ -1,4 +1,4 @@
-"""Tests for riskcalc.expressions: semantics, broadcasting, folding and safety."""
+"""Tests for riskcalc.model.expressions: semantics, broadcasting, folding and safety."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskcalc.errors import ExpressionError
-from riskcalc.expressions import FUNCTIONS, Expression, parse_expression
+from riskcalc.model.expressions import FUNCTIONS, Expression, parse_expression
 
 X = np.array([0.25, 1.5, -2.0, 4.0])
 Y = np.array([2.0, -0.5, 3.0, 0.0])

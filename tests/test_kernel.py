@@ -7,10 +7,10 @@ import pytest
 from conftest import MODELS, linear_model_dict
 
 from riskcalc import load_model, model_from_dict
-from riskcalc.bands import BINS, BandGrid
-from riskcalc.engine import BLOCK_SIZE, CompiledModel
-from riskcalc.kernel import TILE, count_bins
-from riskcalc.sampling import PILOT_KEY, sample_parameters
+from riskcalc.engine.bands import BINS, BandGrid
+from riskcalc.engine.compiled import BLOCK_SIZE, CompiledModel
+from riskcalc.engine.kernel import TILE, count_bins
+from riskcalc.engine.sampling import PILOT_KEY, sample_parameters
 
 SEED = 20261128
 

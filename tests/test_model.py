@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from riskcalc.errors import ModelError
-from riskcalc.model import load_model, model_from_dict
+from riskcalc.model.loader import load_model, model_from_dict
 
 REPO = Path(__file__).resolve().parents[1]
 LABOUR_MARKET = REPO / "models" / "labour_market.toml"

@@ -9,16 +9,11 @@ import pytest
 from conftest import MODELS, linear_model_dict
 
 from riskcalc import ModelError, model_from_dict, simulate
-from riskcalc.breakeven import mean_statistic, switching_values
 from riskcalc.cli import main
-from riskcalc.policy import (
-    MaxCapitalNeed,
-    MaxProbLoss,
-    MinProbPayback,
-    evaluate_policy,
-    load_policy,
-    policy_from_dict,
-)
+from riskcalc.decision.breakeven import mean_statistic, switching_values
+from riskcalc.decision.criteria import MaxCapitalNeed, MaxProbLoss, MinProbPayback
+from riskcalc.decision.policy import load_policy, policy_from_dict
+from riskcalc.decision.verdict import evaluate_policy
 
 SEED = 0x90_11C7_2026
 POLICIES = MODELS / "policies"

@@ -2,7 +2,7 @@
 
 The optional tables other commands write (classes.csv, sobol.csv, tornado.csv,
 acceptability.csv, redistribution.csv, verdict.json) are small fixtures written here,
-in the schemas of riskcalc.risk, riskcalc.sensitivity and riskcalc.policy.
+in the schemas of riskcalc.decision, riskcalc.sensitivity and riskcalc.decision.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from conftest import MODELS, linear_model_dict
 from riskcalc import load_model, model_from_dict, simulate
 from riskcalc.cli import main
 from riskcalc.format import money, percent
-from riskcalc.labels import LANGUAGES, class_label, get_labels
 from riskcalc.report import read_run, write_report
+from riskcalc.report.labels import LANGUAGES, class_label, get_labels
 
 FIGURES = ("society_npv", "actor_npv", "cumulative_net", "sobol", "sobol_heatmap", "tornado",
            "acceptability")
@@ -291,8 +291,8 @@ def _plot_inputs():
 def test_every_plot_draws_on_the_axes_it_is_given_and_returns_them():
     from matplotlib.figure import Figure
 
-    from riskcalc.plots import results as plots
-    from riskcalc.plots import sensitivity
+    from riskcalc.report.plots import results as plots
+    from riskcalc.report.plots import sensitivity
 
     npv, band, sobol, tornado, accept = _plot_inputs()
     calls = [lambda ax: plots.society_npv_histogram(npv["gainer"], ax=ax),
@@ -311,7 +311,7 @@ def test_every_plot_draws_on_the_axes_it_is_given_and_returns_them():
 def test_plots_without_axes_make_figures_pyplot_does_not_track():
     import matplotlib.pyplot as plt
 
-    from riskcalc.plots.results import cumulative_fan
+    from riskcalc.report.plots.results import cumulative_fan
 
     before = plt.get_fignums()
     ax = cumulative_fan(_plot_inputs()[1])
@@ -320,7 +320,7 @@ def test_plots_without_axes_make_figures_pyplot_does_not_track():
 
 
 def test_money_ticks_read_like_money():
-    from riskcalc.plots.results import money_formatter
+    from riskcalc.report.plots.results import money_formatter
 
     tick = money_formatter("SEK")
     assert [tick(v) for v in (3e8, 2.5e6, -4e6, 0.0, 5e4)] == [
@@ -328,7 +328,7 @@ def test_money_ticks_read_like_money():
 
 
 def test_histogram_legend_names_each_class_with_its_probability():
-    from riskcalc.plots.results import society_npv_histogram
+    from riskcalc.report.plots.results import society_npv_histogram
 
     values = np.arange(10.0) - 3
     classes = np.where(values < 0, "loss", "gain")
@@ -339,7 +339,7 @@ def test_histogram_legend_names_each_class_with_its_probability():
 
 
 def test_fan_chart_marks_the_investment_hump_and_the_payback_year():
-    from riskcalc.plots.results import cumulative_fan
+    from riskcalc.report.plots.results import cumulative_fan
 
     texts = [t.get_text() for t in cumulative_fan(_plot_inputs()[1]).texts]
     assert "Investment hump (capital need): 4.0 MSEK" in texts

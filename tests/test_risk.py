@@ -11,21 +11,16 @@ from conftest import linear_model_dict
 from scipy.stats import norm
 
 from riskcalc import model_from_dict, simulate
-from riskcalc.policy import policy_from_dict
-from riskcalc.redistribution import compensate, compensation_matrix, redistribution_table
-from riskcalc.risk import (
-    CLASS_NAMES,
-    ClassSpec,
-    acceptability,
-    class_table,
-    expected_shortfall,
-    group_by_label,
-    group_outcomes,
-    payback_within,
-    risk_table,
-    value_at_risk,
-    write_risk_outputs,
+from riskcalc.decision.actor_groups import group_outcomes
+from riskcalc.decision.classes import CLASS_NAMES, ClassSpec, class_table, group_by_label
+from riskcalc.decision.measures import expected_shortfall, risk_table, value_at_risk
+from riskcalc.decision.policy import policy_from_dict
+from riskcalc.decision.redistribution import (
+    compensate,
+    compensation_matrix,
+    redistribution_table,
 )
+from riskcalc.decision.tables import acceptability, payback_within, write_risk_outputs
 
 MU, SIGMA = 100.0, 400.0
 
@@ -226,7 +221,8 @@ def test_write_risk_outputs_writes_every_table(tmp_path, linear_run):
     policy = policy_from_dict({"policy": {"owner": ["payer", "gainer"]},
                                "criteria": {"max_prob_loss": 0.2},
                                "classes": {"thresholds": [-1.0, 0.0, 0.5]}})
-    written = write_risk_outputs(linear_run, tmp_path, policy)
+    written = write_risk_outputs(linear_run, tmp_path, owner=policy.owner_group,
+                                 classes=policy.classes)
     names = {p.name for p in written}
     assert names == {"summary.csv", "risk.csv", "classes.csv", "redistribution.csv",
                      "compensation_matrix.csv", "acceptability.csv", "payback_within.csv",

@@ -19,8 +19,8 @@ import pytest
 from conftest import MODELS
 
 from riskcalc import simulate
-from riskcalc.engine import output_columns
-from riskcalc.result import INCOMPLETE
+from riskcalc.engine.compiled import output_columns
+from riskcalc.results.result import INCOMPLETE
 
 SEED = 20261128
 LABOUR_MARKET = str(MODELS / "labour_market.toml")

@@ -10,7 +10,8 @@ import pytest
 from SALib.analyze import sobol as salib_sobol
 
 from riskcalc import ModelError, model_from_dict
-from riskcalc.sampling import design_inputs, from_unit_cube
+from riskcalc.engine.sampling import design_inputs, from_unit_cube
+from riskcalc.engine.simulation import evaluate_points
 from riskcalc.sensitivity import (
     check_groups,
     default_outputs,
@@ -22,7 +23,6 @@ from riskcalc.sensitivity import (
     tornado_analysis,
 )
 from riskcalc.sensitivity.sobol import _design_points, _from_b_mask
-from riskcalc.simulation import evaluate_points
 
 SEED = 20260314
 
@@ -432,7 +432,7 @@ def test_tornado_refuses_quantiles_out_of_order(additive):
 def test_figures_draw_on_the_given_axes_and_use_the_given_words(additive, additive_sobol):
     from matplotlib.figure import Figure
 
-    from riskcalc.plots.sensitivity import (
+    from riskcalc.report.plots.sensitivity import (
         plot_morris,
         plot_sobol_heatmap,
         plot_sobol_indices,
@@ -456,7 +456,7 @@ def test_figures_draw_on_the_given_axes_and_use_the_given_words(additive, additi
 def test_figures_make_an_untracked_figure_when_no_axes_is_given(additive_sobol):
     import matplotlib.pyplot as plt
 
-    from riskcalc.plots.sensitivity import plot_sobol_indices
+    from riskcalc.report.plots.sensitivity import plot_sobol_indices
 
     before = plt.get_fignums()
     ax = plot_sobol_indices(additive_sobol.table, output="a")
@@ -466,7 +466,7 @@ def test_figures_make_an_untracked_figure_when_no_axes_is_given(additive_sobol):
 
 def test_tornado_money_ticks_keep_their_decimal():
     # MaxNLocator may put ticks at 2.5 MSEK; rounded to whole millions they would lie.
-    from riskcalc.plots.sensitivity import plot_tornado
+    from riskcalc.report.plots.sensitivity import plot_tornado
 
     table = pd.DataFrame({"output": "npv_society", "parameter": ["a", "b"],
                           "output_at_low": [-5e6, -1e6], "output_at_high": [5e6, 1e6],
@@ -477,7 +477,7 @@ def test_tornado_money_ticks_keep_their_decimal():
 
 
 def test_figures_refuse_an_output_not_in_the_table(additive_sobol):
-    from riskcalc.plots.sensitivity import plot_sobol_indices
+    from riskcalc.report.plots.sensitivity import plot_sobol_indices
 
     with pytest.raises(ValueError, match="output 'payback_year' is not in the table"):
         plot_sobol_indices(additive_sobol, output="payback_year")

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from riskcalc import ModelError, income_statement, model_from_dict, simulate
-from riskcalc.sampling import design_inputs, from_unit_cube
+from riskcalc.engine.sampling import design_inputs, from_unit_cube
 
 SEED = 20261128
 
@@ -290,7 +290,7 @@ def test_a_schedule_may_mix_uncertain_and_fixed_rates():
 
 
 def test_run_reports_how_much_correlations_change_the_spread():
-    from riskcalc.simulation import correlation_effect
+    from riskcalc.engine.simulation import correlation_effect
 
     positive = model_from_dict(correlated_model([["a", "b", 0.9]]))
     negative = model_from_dict(correlated_model([["a", "b", -0.9]]))

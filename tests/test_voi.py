@@ -8,7 +8,7 @@ from conftest import linear_model_dict
 from scipy.stats import norm
 
 from riskcalc import model_from_dict, simulate
-from riskcalc.voi import conditional_mean, evpi, evpi_se, evppi, voi_table
+from riskcalc.decision.voi import conditional_mean, evpi, evpi_se, evppi, voi_table
 
 SEED = 0x2026_0BAD_C0FFEE
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskcalc.breakeven import breakeven_table
 from riskcalc.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -19,12 +18,14 @@ from riskcalc.cli.common import (
     positive_int,
     seed,
 )
+from riskcalc.decision.breakeven import breakeven_table
+from riskcalc.decision.policy import load_policy
+from riskcalc.decision.tables import risk_tables
+from riskcalc.decision.verdict import CriterionResult, Verdict, evaluate_policy
+from riskcalc.engine.simulation import simulate
 from riskcalc.files import write_json
 from riskcalc.format import money, percent
-from riskcalc.policy import CriterionResult, Verdict, evaluate_policy, load_policy
-from riskcalc.result import SimulationResult
-from riskcalc.risk import risk_tables
-from riskcalc.simulation import simulate
+from riskcalc.results.result import SimulationResult
 
 __all__ = ["register", "render_verdict", "write_decision", "EXIT_OK", "EXIT_REJECT",
            "EXIT_BAD_INPUT"]
@@ -89,7 +90,8 @@ def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,
     table["verdict_note"] = [flips[p].describe() if p in flips else ""
                              for p in table["parameter"]]
     write_json(out / "verdict.json", verdict.to_dict())
-    result.tables.update(risk_tables(result, verdict.policy))
+    result.tables.update(risk_tables(result, owner=verdict.policy.owner_group,
+                                     classes=verdict.policy.classes))
     result.tables["breakeven"] = table
     return result.write(out)
 

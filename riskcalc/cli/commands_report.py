@@ -8,8 +8,8 @@ from pathlib import Path
 
 from riskcalc.cli.common import EXIT_BAD_INPUT, EXIT_OK
 from riskcalc.errors import ModelError
-from riskcalc.labels import LANGUAGES
 from riskcalc.report import write_report
+from riskcalc.report.labels import LANGUAGES
 
 __all__ = ["register"]
 

@@ -18,13 +18,13 @@ from riskcalc.cli.common import (
     positive_int,
     seed,
 )
+from riskcalc.decision.tables import risk_tables
+from riskcalc.engine.simulation import correlation_effect, simulate
 from riskcalc.format import money, percent
-from riskcalc.model import Model
+from riskcalc.model.objects import Model
 from riskcalc.report import write_report
-from riskcalc.result import SimulationResult
-from riskcalc.risk import risk_tables
-from riskcalc.simulation import correlation_effect, simulate
-from riskcalc.statement import IncomeStatement, income_statement
+from riskcalc.results.result import SimulationResult
+from riskcalc.results.statement import IncomeStatement, income_statement
 
 __all__ = ["register", "render_run"]
 

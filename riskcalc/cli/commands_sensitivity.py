@@ -20,7 +20,7 @@ from riskcalc.cli.common import (
 from riskcalc.errors import ModelError, did_you_mean
 from riskcalc.files import atomic_write
 from riskcalc.format import money
-from riskcalc.model import Model
+from riskcalc.model.objects import Model
 from riskcalc.sensitivity import (
     MorrisResult,
     SobolResult,
@@ -145,7 +145,7 @@ def _sobol(args: argparse.Namespace) -> int:
     written = ["sobol.csv", *(["sobol_s2.csv"] if result.second_order else []), "sobol.tex",
                *(["sobol_convergence.csv"] if result.convergence is not None else [])]
     if args.figures:
-        from riskcalc.plots.sensitivity import plot_sobol_heatmap, plot_sobol_indices
+        from riskcalc.report.plots.sensitivity import plot_sobol_heatmap, plot_sobol_indices
 
         first = _headline(result.outputs)
         written += [_save(out, "sobol.png", lambda: plot_sobol_indices(result, output=first)),
@@ -208,7 +208,7 @@ def _morris(args: argparse.Namespace) -> int:
     out = result.write(_out_dir(args, model))
     written = ["morris.csv"]
     if args.figures:
-        from riskcalc.plots.sensitivity import plot_morris
+        from riskcalc.report.plots.sensitivity import plot_morris
 
         first = _headline(result.outputs)
         written.append(_save(out, "morris.png", lambda: plot_morris(result, output=first)))
@@ -258,7 +258,7 @@ def _tornado(args: argparse.Namespace) -> int:
     written = ["tornado.csv"]
     actor = args.actor or result.worst_actor
     if args.figures:
-        from riskcalc.plots.sensitivity import plot_tornado
+        from riskcalc.report.plots.sensitivity import plot_tornado
 
         for output in dict.fromkeys(o for o in ("npv_society", f"npv_{actor}")
                                     if o in result.outputs):

@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from riskcalc.engine.simulation import BACKENDS, DEFAULT_BACKEND
 from riskcalc.errors import ModelError
-from riskcalc.model import Model, load_model
-from riskcalc.simulation import BACKENDS, DEFAULT_BACKEND
+from riskcalc.model.loader import load_model
+from riskcalc.model.objects import Model
 
 __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "positive_int", "seed", "add_engine_options",
            "engine_kwargs", "load"]

@@ -25,9 +25,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from riskcalc.files import atomic_write
-from riskcalc.labels import get_labels
-from riskcalc.model import Model
+from riskcalc.model.objects import Model
 from riskcalc.report.figures import report_figures
+from riskcalc.report.labels import get_labels
 from riskcalc.report.render import (
     EmbeddedFigure,
     Section,

@@ -1,5 +1,5 @@
-"""The report's figures: drawn by :mod:`riskcalc.plots.results` and
-:mod:`riskcalc.plots.sensitivity`, saved, embedded."""
+"""The report's figures: drawn by :mod:`riskcalc.report.plots.results` and
+:mod:`riskcalc.report.plots.sensitivity`, saved, embedded."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ _MAX_SOBOL_BARS, _MAX_TORNADO_BARS = 15, 12
 
 def _sensitivity_words(table: pd.DataFrame, words: Mapping[str, str],
                        outputs: Mapping[str, str]) -> dict[str, str]:
-    """``labels=`` for :mod:`riskcalc.plots.sensitivity`: one mapping of words and names.
+    """``labels=`` for :mod:`riskcalc.report.plots.sensitivity`: one mapping of words and names.
 
     Those figures look words, parameters and outputs up in the same mapping, so
     every parameter maps to itself (a parameter called ``cost`` or ``year`` keeps its
@@ -38,8 +38,8 @@ def _society_or_first(table: pd.DataFrame) -> str:
 
 def report_figures(run: RunData, words: Mapping[str, str]) -> list[EmbeddedFigure]:
     """Draw every figure the run's files allow; write each as PNG and SVG under figures/."""
-    from riskcalc.plots import results as plots
-    from riskcalc.plots import sensitivity as sensitivity_plots
+    from riskcalc.report.plots import results as plots
+    from riskcalc.report.plots import sensitivity as sensitivity_plots
 
     cur = run.currency
     out = run.directory / "figures"

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.errors import ModelError
-from riskcalc.model import Model, load_model
+from riskcalc.model.loader import load_model
+from riskcalc.model.objects import Model
 
 __all__ = ["RunData", "read_run", "stat", "output_name", "scenario_classes", "class_thresholds",
            "TABLE_43_YEARS", "OPTIONAL_TABLES"]
@@ -228,7 +229,7 @@ def output_name(output: str, run: RunData, words: Mapping[str, str]) -> str:
 
 
 def scenario_classes(run: RunData) -> tuple[np.ndarray | None, list[str], dict[str, float]]:
-    """Each scenario's class: from scenarios.parquet, classes.csv, riskcalc.risk, or sign."""
+    """Each scenario's class: from scenarios.parquet, classes.csv, riskcalc.decision, or sign."""
     frame = run.scenarios
     for column in ("class", "scenario_class"):
         if column in frame:
@@ -258,7 +259,7 @@ def _ordered(names: Any) -> list[str]:
 
 
 def class_thresholds(run: RunData) -> tuple[pd.DataFrame | None, str]:
-    """Thresholds from classes.csv, else riskcalc.risk's defaults (on ROI), where present."""
+    """Thresholds from classes.csv, else riskcalc.decision's defaults (on ROI), where present."""
     table = run.extras.get("classes")
     if table is not None and {"class", "lower", "upper"} <= set(table.columns):
         table = table.copy()
@@ -271,7 +272,7 @@ def class_thresholds(run: RunData) -> tuple[pd.DataFrame | None, str]:
         metric = "roi" if small and "roi" in run.scenarios else "npv_society"
         return table, metric
     try:
-        from riskcalc.risk import ClassSpec
+        from riskcalc.decision.classes import ClassSpec
         output = ClassSpec().output
     except ImportError:
         output = "roi"
@@ -279,9 +280,9 @@ def class_thresholds(run: RunData) -> tuple[pd.DataFrame | None, str]:
 
 
 def _default_thresholds() -> pd.DataFrame | None:
-    """The default classes of :mod:`riskcalc.risk` (on ROI), where that module has them."""
+    """The default classes of :mod:`riskcalc.decision` (on ROI), where that module has them."""
     try:
-        from riskcalc.risk import CLASS_NAMES, ClassSpec
+        from riskcalc.decision.classes import CLASS_NAMES, ClassSpec
     except ImportError:
         return None
     bounds = ClassSpec().bounds()

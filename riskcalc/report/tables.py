@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.format import money, percent
-from riskcalc.labels import class_label
+from riskcalc.report.labels import class_label
 from riskcalc.report.render import Table
 from riskcalc.report.run import (
     TABLE_43_YEARS,
@@ -131,7 +131,7 @@ def _classes_tables(run: RunData, words: Mapping[str, str]) -> list[Table]:
 
 def _statement_table(run: RunData, words: Mapping[str, str]) -> Table:
     """The seed's table 4.2 at base case, from :func:`riskcalc.income_statement`."""
-    from riskcalc.statement import income_statement
+    from riskcalc.results.statement import income_statement
 
     cur = run.currency
     statement = income_statement(run.model)

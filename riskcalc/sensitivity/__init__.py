@@ -5,7 +5,7 @@ Which assumptions drive society's return, and each actor's net position?
 * :func:`sobol_analysis` — variance-based indices S1, ST (and S2) with bootstrap
   intervals, for every actor's NPV, society's NPV and ROI at once.  The design is
   SALib's Saltelli extension of a scrambled Sobol' sequence in the unit cube,
-  mapped through each input's inverse CDF (:func:`riskcalc.sampling.from_unit_cube`)
+  mapped through each input's inverse CDF (:func:`riskcalc.engine.sampling.from_unit_cube`)
   and evaluated by the same chunked, parallel engine as a Monte Carlo run.
 * :func:`sobol_indices` — the estimators alone, for any outputs ``Y`` of a
   :func:`sobol_design`: Saltelli et al. (2010) for S1, Jansen (1999) for ST,
@@ -18,9 +18,9 @@ Which assumptions drive society's return, and each actor's net position?
 
 Results are frozen dataclasses with DataFrame views and a ``write`` method
 (files written atomically, the JSON manifest last).  Nothing here prints or
-plots; figures are in :mod:`riskcalc.plots.sensitivity`.
+plots; figures are in :mod:`riskcalc.report.plots.sensitivity`.
 
-The inputs of a design are :func:`riskcalc.sampling.design_inputs`: the
+The inputs of a design are :func:`riskcalc.engine.sampling.design_inputs`: the
 uncertain parameters and, in a model with declared regimes, the regime itself.
 
 Modules

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from riskcalc.errors import ModelError, did_you_mean
-from riskcalc.model import Model
+from riskcalc.model.objects import Model
 from riskcalc.sensitivity.problem import analysed_inputs
 
 __all__ = ["check_groups", "read_groups", "group_of"]
@@ -26,7 +26,7 @@ def check_groups(groups: Mapping[str, Sequence[str]], inputs: Sequence[str], *,
     groups : mapping of str to sequence of str
         Group name → the inputs (parameter names) it holds.
     inputs : sequence of str
-        The design's inputs (:func:`riskcalc.sampling.design_inputs`).
+        The design's inputs (:func:`riskcalc.engine.sampling.design_inputs`).
     source : str
         Shown first in error messages (a file name).
 
@@ -80,7 +80,7 @@ def read_groups(path: str | Path, model: Model) -> dict[str, tuple[str, ...]]:
     ----------
     path : str or Path
     model : Model
-        The inputs it may name are :func:`riskcalc.sampling.design_inputs`.
+        The inputs it may name are :func:`riskcalc.engine.sampling.design_inputs`.
 
     Returns
     -------

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from riskcalc.files import atomic_write, write_json
-from riskcalc.model import Model
-from riskcalc.result import package_versions
+from riskcalc.model.objects import Model
+from riskcalc.results.result import package_versions
 
 __all__ = ["build_manifest", "write_with_manifest"]
 

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.engine import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.sampling import from_unit_cube
+from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
-from riskcalc.model import Model
-from riskcalc.sampling import from_unit_cube
+from riskcalc.model.objects import Model
 from riskcalc.sensitivity.groups import check_groups, group_of
 from riskcalc.sensitivity.manifest import build_manifest, write_with_manifest
 from riskcalc.sensitivity.problem import (
@@ -30,7 +31,6 @@ from riskcalc.sensitivity.problem import (
     is_whole,
     resolve_outputs,
 )
-from riskcalc.simulation import DEFAULT_BACKEND
 
 __all__ = ["MorrisResult", "morris_analysis"]
 

@@ -1,10 +1,10 @@
 """What every sensitivity method analyses: the inputs it varies, the outputs it reads.
 
 Shared by Sobol', Morris and tornado: which outputs to analyse (an actor key
-stands for its NPV), the design's inputs (:func:`riskcalc.sampling.design_inputs`),
+stands for its NPV), the design's inputs (:func:`riskcalc.engine.sampling.design_inputs`),
 the checks of the arguments they all take (seed, bootstrap), the warning that
 the designs ignore declared correlations, and the evaluation of design points
-through :func:`riskcalc.simulation.evaluate_points` with a refusal of
+through :func:`riskcalc.engine.simulation.evaluate_points` with a refusal of
 non-finite outputs.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from riskcalc.engine import output_columns
+from riskcalc.engine.compiled import output_columns
+from riskcalc.engine.sampling import design_inputs
+from riskcalc.engine.simulation import evaluate_points
 from riskcalc.errors import ModelError, did_you_mean
-from riskcalc.model import Model
-from riskcalc.sampling import design_inputs
-from riskcalc.simulation import evaluate_points
+from riskcalc.model.objects import Model
 
 __all__ = [
     "default_outputs",
@@ -77,7 +77,7 @@ def resolve_outputs(model: Model, outputs: Sequence[str] | None) -> list[str]:
 
 
 def analysed_inputs(model: Model) -> list[str]:
-    """The design's inputs (:func:`riskcalc.sampling.design_inputs`); refuses none."""
+    """The design's inputs (:func:`riskcalc.engine.sampling.design_inputs`); refuses none."""
     inputs = design_inputs(model)
     if not inputs:
         raise ModelError(f"{model.source}: the model has no uncertain parameters, so there "
@@ -134,7 +134,7 @@ def evaluate(model: Model, points: Mapping[str, np.ndarray], outputs: Sequence[s
         Output columns.
     engine : mapping
         ``n_jobs, backend, scheduler, chunk_size, progress`` of
-        :func:`riskcalc.simulation.evaluate_points`.
+        :func:`riskcalc.engine.simulation.evaluate_points`.
 
     Raises
     ------

@@ -2,7 +2,7 @@
 
 :func:`sobol_analysis` draws the Saltelli design in the unit cube
 (:func:`~riskcalc.sensitivity.sobol_estimators.sobol_design`), maps it through
-each input's inverse CDF (:func:`riskcalc.sampling.from_unit_cube`), evaluates
+each input's inverse CDF (:func:`riskcalc.engine.sampling.from_unit_cube`), evaluates
 it with the same chunked, parallel engine as a Monte Carlo run, estimates the
 indices with their bootstrap intervals, and notes what makes them doubtful.
 """
@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from riskcalc.engine import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.sampling import from_unit_cube
+from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
-from riskcalc.model import Model
-from riskcalc.sampling import from_unit_cube
+from riskcalc.model.objects import Model
 from riskcalc.sensitivity.groups import check_groups, group_of
 from riskcalc.sensitivity.problem import (
     analysed_inputs,
@@ -37,7 +38,6 @@ from riskcalc.sensitivity.sobol_estimators import (
     sobol_indices,
 )
 from riskcalc.sensitivity.sobol_result import SobolResult
-from riskcalc.simulation import DEFAULT_BACKEND
 
 __all__ = ["sobol_analysis"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.model import Model
+from riskcalc.model.objects import Model
 from riskcalc.sensitivity.manifest import build_manifest, write_with_manifest
 from riskcalc.sensitivity.sobol_estimators import SobolIndices
 

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.engine import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.sampling import from_unit_cube
+from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
-from riskcalc.model import Model
-from riskcalc.sampling import from_unit_cube
+from riskcalc.model.objects import Model
 from riskcalc.sensitivity.manifest import build_manifest, write_with_manifest
 from riskcalc.sensitivity.problem import (
     analysed_inputs,
@@ -26,7 +27,6 @@ from riskcalc.sensitivity.problem import (
     evaluate,
     resolve_outputs,
 )
-from riskcalc.simulation import DEFAULT_BACKEND
 
 __all__ = ["TornadoResult", "tornado_analysis"]
 

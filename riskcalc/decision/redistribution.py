@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from riskcalc.risk import prob_se
+from riskcalc.decision.measures import prob_se
 
 if TYPE_CHECKING:
-    from riskcalc.result import SimulationResult
+    from riskcalc.results.result import SimulationResult
 
 __all__ = ["Compensation", "compensate", "redistribution_table", "compensation_matrix"]
 

@@ -4,7 +4,7 @@ Every criterion is a frozen dataclass: its fields are what the policy file
 gives (a threshold, and for some a horizon, a quantile or a level), its class
 variables say what it is (``key`` in the file, ``sense`` max or min, ``unit``),
 and :meth:`Criterion.measure` computes the measured value and its Monte Carlo
-standard error from a :class:`~riskcalc.risk.GroupOutcomes`.
+standard error from a :class:`~riskcalc.decision.GroupOutcomes`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from riskcalc.risk import (
-    GroupOutcomes,
+from riskcalc.decision.actor_groups import GroupOutcomes
+from riskcalc.decision.measures import (
     expected_shortfall,
     expected_shortfall_se,
     prob_se,

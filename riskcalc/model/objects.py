@@ -1,7 +1,7 @@
 """The model: actors, parameters, outcomes, derived values, flows and transfers.
 
 A model is declared in a TOML file (see ``docs/model-files.md``) and validated
-once, by :mod:`riskcalc.loader`, into the frozen objects of this module.
+once, by :mod:`riskcalc.model.loader`, into the frozen objects of this module.
 Everything downstream (sampling, engine, sensitivity, reports) reads these
 objects and never the raw TOML.
 """
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from riskcalc.distributions import Distribution
-from riskcalc.expressions import Expression
+from riskcalc.model.distributions import Distribution
+from riskcalc.model.expressions import Expression
 
 __all__ = [
     "COST_KINDS",
@@ -29,8 +29,6 @@ __all__ = [
     "Regime",
     "Correlations",
     "Model",
-    "load_model",
-    "model_from_dict",
 ]
 
 #: Cost kinds of the seed's table 4.3: resources used, money moved, production value.
@@ -339,6 +337,3 @@ class Model:
         """Every parameter's base-case value (the single number a spreadsheet holds)."""
         return {name: p.distribution.base for name, p in self.parameters.items()}
 
-
-# The loader builds the objects above; imported last because it needs them.
-from riskcalc.loader import load_model, model_from_dict  # noqa: E402

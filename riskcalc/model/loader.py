@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from riskcalc.correlation import nearest_correlation
-from riskcalc.distributions import FAMILIES, Distribution, parse_distribution
 from riskcalc.errors import ModelError, did_you_mean
-from riskcalc.expressions import FUNCTIONS, Expression, parse_expression
-from riskcalc.model import (
+from riskcalc.model.correlation import nearest_correlation
+from riskcalc.model.distributions import FAMILIES, Distribution, parse_distribution
+from riskcalc.model.expressions import FUNCTIONS, Expression, parse_expression
+from riskcalc.model.objects import (
     ACTOR_KINDS,
     ADJUSTMENTS,
     COST_KINDS,

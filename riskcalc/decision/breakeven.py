@@ -9,7 +9,7 @@ refined with :func:`scipy.optimize.brentq`.
 
 The range of θ is its declared support where that is finite (PERT, triangular,
 uniform, beta, truncated normal, ...), else ``[ppf(0.001), ppf(0.999)]``.
-The common sample is chunk 0 of the run's seed (:func:`riskcalc.sampling.sample_parameters`):
+The common sample is chunk 0 of the run's seed (:func:`riskcalc.engine.sampling.sample_parameters`):
 the first scenarios of the run itself.
 """
 
@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from riskcalc.distributions import Distribution
-from riskcalc.model import Model
-from riskcalc.result import SimulationResult
-from riskcalc.sampling import sample_parameters
-from riskcalc.simulation import evaluate_points
+from riskcalc.engine.sampling import sample_parameters
+from riskcalc.engine.simulation import evaluate_points
+from riskcalc.model.distributions import Distribution
+from riskcalc.model.objects import Model
+from riskcalc.results.result import SimulationResult
 
 __all__ = [
     "Switch",

@@ -67,7 +67,7 @@ class BandGrid:
         extremes : ndarray, shape (R, 2)
             Smallest and largest value of each row, NaN ignored.
         """
-        from riskcalc.kernel import count_bins
+        from riskcalc.engine.kernel import count_bins
 
         if values.shape[1] > np.iinfo(np.uint16).max:
             raise ValueError(f"at most 65,535 values per row, got {values.shape[1]}")

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from riskcalc.engine import CompiledModel
-from riskcalc.metrics import investment_hump, payback_year
-from riskcalc.model import Model
+from riskcalc.engine.compiled import CompiledModel
+from riskcalc.engine.metrics import investment_hump, payback_year
+from riskcalc.model.objects import Model
 
 if TYPE_CHECKING:
-    from riskcalc.result import SimulationResult
+    from riskcalc.results.result import SimulationResult
 
 __all__ = ["GroupOutcomes", "evaluate_groups", "group_outcomes"]
 

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from riskcalc.risk.actor_groups import group_outcomes
+from riskcalc.decision.actor_groups import group_outcomes
 
 if TYPE_CHECKING:
-    from riskcalc.result import SimulationResult
+    from riskcalc.results.result import SimulationResult
 
 __all__ = [
     "prob_se",

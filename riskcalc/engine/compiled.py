@@ -7,8 +7,8 @@ flows are accumulated per actor (A × Y × n) and per cost kind (K × Y × n);
 society's cash flow is the sum over cost kinds, so transfers between actors
 cancel for society exactly, by construction, not by rounding.
 
-Sampling lives in :mod:`riskcalc.sampling`, chunks and workers in
-:mod:`riskcalc.simulation`; this module only evaluates.
+Sampling lives in :mod:`riskcalc.engine.sampling`, chunks and workers in
+:mod:`riskcalc.engine.simulation`; this module only evaluates.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riskcalc.bands import BINS, BandGrid
-from riskcalc.expressions import Expression
-from riskcalc.metrics import investment_hump, payback_year
-from riskcalc.model import COST_KINDS, Model
+from riskcalc.engine.bands import BINS, BandGrid
+from riskcalc.engine.metrics import investment_hump, payback_year
+from riskcalc.model.expressions import Expression
+from riskcalc.model.objects import COST_KINDS, Model
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -134,7 +134,7 @@ class CompiledModel:
     model : Model
     fused : bool
         Add up, discount and reduce the cash flows in the compiled kernel
-        (:mod:`riskcalc.kernel`); False runs the straightforward numpy
+        (:mod:`riskcalc.engine.kernel`); False runs the straightforward numpy
         evaluation, which gives the same bits, several times slower.
     """
 
@@ -163,7 +163,7 @@ class CompiledModel:
         self.entries = tuple(entries)
         self.columns = output_columns(model)
         self.fused = fused
-        # The kernel's view of the entries (see riskcalc.kernel.finish_block).
+        # The kernel's view of the entries (see riskcalc.engine.kernel.finish_block).
         self._year_row = np.full((len(entries), self.n_years), -1, dtype=np.int64)
         self._entry_table = np.full((len(entries), 5), -1, dtype=np.int64)
         slot = 0
@@ -333,7 +333,7 @@ class CompiledModel:
                       investment: np.ndarray, used: int, out: np.ndarray,
                       cumulative: np.ndarray | None,
                       bands: tuple[BandGrid, np.ndarray, np.ndarray] | None) -> None:
-        from riskcalc import kernel
+        from riskcalc.engine import kernel
 
         single = np.array([len(c.amount) == 1 for c in contributions])
         year_row = np.where(single[:, None], self._year_row_single, self._year_row)

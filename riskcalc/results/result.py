@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcalc.engine.metrics import payback_distribution, summary_table
+from riskcalc.engine.storage import PARQUET_OPTIONS, ParquetColumns
 from riskcalc.files import atomic_write, write_json
-from riskcalc.metrics import payback_distribution, summary_table
-from riskcalc.model import Model
-from riskcalc.storage import PARQUET_OPTIONS, ParquetColumns
+from riskcalc.model.objects import Model
 
 __all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions", "INCOMPLETE",
            "begin_run_directory", "finish_scenarios"]
@@ -162,7 +162,7 @@ class SimulationResult:
     def summary(self) -> pd.DataFrame:
         """One row per output over the finite scenarios.
 
-        See :func:`riskcalc.metrics.summary_table` for the columns.
+        See :func:`riskcalc.engine.metrics.summary_table` for the columns.
         """
         return summary_table(self.outputs, keep=self.finite)
 

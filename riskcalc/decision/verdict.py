@@ -1,6 +1,6 @@
 """A fund board's verdict on a run: every criterion measured, and what would flip it.
 
-:func:`evaluate_policy` measures each criterion of a :class:`~riskcalc.policy.Policy`
+:func:`evaluate_policy` measures each criterion of a :class:`~riskcalc.decision.Policy`
 on the owner's (or society's) outcomes of a run, with Monte Carlo standard
 errors; for the most influential parameters it finds the values at which the
 verdict flips, and which criteria bind there.
@@ -16,19 +16,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.breakeven import (
+from riskcalc.decision.actor_groups import GroupOutcomes, evaluate_groups, group_outcomes
+from riskcalc.decision.breakeven import (
     DEFAULT_BREAKEVEN_N,
     SwitchingValues,
     fmt_value,
     most_influential,
     switching_values,
 )
-from riskcalc.model import Model
-from riskcalc.policy.criteria import Criterion
-from riskcalc.policy.policy_file import Policy
-from riskcalc.result import SimulationResult
-from riskcalc.risk import GroupOutcomes, class_table, evaluate_groups, group_outcomes
-from riskcalc.voi import evpi, evpi_se
+from riskcalc.decision.classes import class_table
+from riskcalc.decision.criteria import Criterion
+from riskcalc.decision.policy import Policy
+from riskcalc.decision.voi import evpi, evpi_se
+from riskcalc.model.objects import Model
+from riskcalc.results.result import SimulationResult
 
 __all__ = ["TOO_CLOSE_SE", "CriterionResult", "VerdictSwitch", "Verdict", "evaluate_policy"]
 
@@ -131,7 +132,7 @@ class Verdict:
     evpi, evpi_se : float
         Expected value of perfect information of the owner's decision (currency).
     classes : DataFrame
-        :func:`riskcalc.risk.class_table` with the owner's mean NPV (``mean_npv_owner``).
+        :func:`riskcalc.decision.class_table` with the owner's mean NPV (``mean_npv_owner``).
     """
 
     policy: Policy
@@ -254,7 +255,7 @@ def _verdict_switches(policy: Policy, result: SimulationResult, top: int,
     def smallest(points: Mapping[str, np.ndarray]) -> float:
         return min(margins(points).values())
 
-    from riskcalc.sampling import sample_parameters
+    from riskcalc.engine.sampling import sample_parameters
 
     sample = sample_parameters(model, result.seed, 0, n)
     found = []

@@ -1,7 +1,7 @@
 """A policy file read, validated and held as a typed :class:`Policy`.
 
 :func:`load_policy` reads the TOML file (see ``docs/decisions.md`` and
-:mod:`riskcalc.policy`), :func:`policy_from_dict` validates the parsed tables
+:mod:`riskcalc.decision`), :func:`policy_from_dict` validates the parsed tables
 into frozen dataclasses, with a :class:`~riskcalc.errors.ModelError` of one
 line that names the file and the key otherwise; :meth:`Policy.check` validates
 the policy against a model.
@@ -16,10 +16,10 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from riskcalc.decision.classes import ClassSpec
+from riskcalc.decision.criteria import CRITERIA, SUBJECTS, Criterion
 from riskcalc.errors import ModelError, did_you_mean
-from riskcalc.model import Model
-from riskcalc.policy.criteria import CRITERIA, SUBJECTS, Criterion
-from riskcalc.risk import ClassSpec
+from riskcalc.model.objects import Model
 
 __all__ = ["Policy", "load_policy", "policy_from_dict"]
 

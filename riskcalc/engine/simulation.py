@@ -3,7 +3,7 @@
 :func:`simulate` runs a Monte Carlo study; :func:`evaluate_points` runs given
 parameter values (a sensitivity design) through the same machinery.  N scenarios
 are split into chunks of a fixed size; each chunk is sampled from its own seed
-streams (see :mod:`riskcalc.sampling`) and evaluated by
+streams (see :mod:`riskcalc.engine.sampling`) and evaluated by
 :class:`~riskcalc.engine.CompiledModel`, in parallel through joblib.  Workers
 write per-scenario columns straight into a shared table and send back only band
 histograms, so working memory is bounded by the chunk size, not N.
@@ -22,23 +22,23 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from riskcalc.bands import BandGrid, exact_percentiles
-from riskcalc.engine import (
+from riskcalc.engine.bands import BandGrid, exact_percentiles
+from riskcalc.engine.compiled import (
     BLOCK_SIZE,
     DEFAULT_CHUNK_SIZE,
     ChunkOutput,
     CompiledModel,
     output_columns,
 )
-from riskcalc.model import Model
-from riskcalc.result import (
+from riskcalc.engine.sampling import PILOT_KEY, sample_parameters, sampled_columns
+from riskcalc.engine.storage import Destination, ParquetColumns
+from riskcalc.model.objects import Model
+from riskcalc.results.result import (
     BAND_PERCENTILES,
     SimulationResult,
     begin_run_directory,
     finish_scenarios,
 )
-from riskcalc.sampling import PILOT_KEY, sample_parameters, sampled_columns
-from riskcalc.storage import Destination, ParquetColumns
 
 __all__ = ["simulate", "evaluate_points", "correlation_effect", "chunk_sizes",
            "engine_backend", "BACKENDS", "DEFAULT_BACKEND"]
@@ -225,7 +225,7 @@ def evaluate_points(model: Model, points: Mapping[str, np.ndarray], *, n_jobs: i
     model : Model
     points : mapping of str to ndarray, shape (n,)
         A value per point for every parameter of the model (see
-        :func:`riskcalc.sampling.from_unit_cube`).
+        :func:`riskcalc.engine.sampling.from_unit_cube`).
     n_jobs, chunk_size, backend, scheduler, progress
         As for :func:`simulate`.
 

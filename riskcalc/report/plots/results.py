@@ -6,8 +6,8 @@ is imported inside the functions; no figure is registered with pyplot and nothin
 is shown, so the functions are safe in batch jobs and worker processes.  Amounts
 on axes are written for people ("34.0 MSEK") by :func:`money_formatter`.
 ``money_formatter``, ``new_axes`` and ``save_figure`` live in
-:mod:`riskcalc.plots.common` and are importable from here too.  Figures of
-sensitivity results (Sobol', tornado, Morris) are in :mod:`riskcalc.plots.sensitivity`.
+:mod:`riskcalc.report.plots.common` and are importable from here too.  Figures of
+sensitivity results (Sobol', tornado, Morris) are in :mod:`riskcalc.report.plots.sensitivity`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.format import money
-from riskcalc.labels import class_label, get_labels
-from riskcalc.plots.common import money_formatter, new_axes, save_figure
+from riskcalc.report.labels import class_label, get_labels
+from riskcalc.report.plots.common import money_formatter, new_axes, save_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -75,7 +75,7 @@ def society_npv_histogram(npv: Sequence[float] | np.ndarray, *,
         Probability of each class, shown in the legend (default: share in `classes`).
     ax : Axes, optional
     labels : mapping, optional
-        Vocabulary from :func:`riskcalc.labels.get_labels` (default English).
+        Vocabulary from :func:`riskcalc.report.labels.get_labels` (default English).
     currency : str
     bins : int
 

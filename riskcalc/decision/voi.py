@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import BSpline
 
-from riskcalc.sampling import design_inputs
+from riskcalc.engine.sampling import design_inputs
 
 if TYPE_CHECKING:
-    from riskcalc.result import SimulationResult
+    from riskcalc.results.result import SimulationResult
 
 __all__ = ["evpi", "evpi_se", "conditional_mean", "evppi", "voi_table"]
 

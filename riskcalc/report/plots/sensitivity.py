@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.format import money
-from riskcalc.plots.common import money_formatter, new_axes
+from riskcalc.report.plots.common import money_formatter, new_axes
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

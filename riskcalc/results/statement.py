@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from riskcalc.engine import CompiledModel
-from riskcalc.model import Model
+from riskcalc.engine.compiled import CompiledModel
+from riskcalc.model.objects import Model
 
 __all__ = ["IncomeStatement", "income_statement"]
 

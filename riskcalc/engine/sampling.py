@@ -14,7 +14,7 @@ Two routes, one per use:
 A model with declared regimes first draws each scenario's regime (column
 ``regime``: 0, 1, ... in declaration order); parameters a regime overrides are
 drawn from that regime's distribution.  Declared correlations are induced by a
-Gaussian copula (:mod:`riskcalc.correlation`) in Monte Carlo sampling; designs
+Gaussian copula (:mod:`riskcalc.model.correlation`) in Monte Carlo sampling; designs
 for sensitivity analysis stay independent, as their estimators assume.
 """
 
@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from riskcalc.correlation import copula_uniforms
-from riskcalc.model import Model
+from riskcalc.model.correlation import copula_uniforms
+from riskcalc.model.objects import Model
 
 __all__ = ["PILOT_KEY", "REGIME", "parameter_seed", "sample_parameters", "sampled_columns",
            "design_inputs", "from_unit_cube"]

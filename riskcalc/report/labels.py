@@ -4,7 +4,7 @@ The Swedish terms are the seed report's own (Nilsson 2017): *aktör*, *nettoeffe
 *socioekonomisk resultaträkning*, *investeringspuckel*, *återbetalningstid*,
 *samhället*, *reala / finansiella effekter*, *produktionsvärde*.
 
->>> from riskcalc.labels import get_labels
+>>> from riskcalc.report.labels import get_labels
 >>> get_labels("sv")["society"]
 'Samhället'
 """

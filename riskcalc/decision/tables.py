@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from riskcalc.decision.actor_groups import GroupOutcomes, group_outcomes
+from riskcalc.decision.classes import class_table, regime_table
+from riskcalc.decision.measures import prob_se, risk_row, risk_table
 from riskcalc.files import atomic_write
-from riskcalc.risk.actor_groups import GroupOutcomes, group_outcomes
-from riskcalc.risk.classes import class_table, regime_table
-from riskcalc.risk.measures import prob_se, risk_row, risk_table
 
 if TYPE_CHECKING:
-    from riskcalc.policy import Policy
-    from riskcalc.result import SimulationResult
+    from riskcalc.decision.classes import ClassSpec
+    from riskcalc.results.result import SimulationResult
 
 __all__ = ["payback_within", "acceptability", "risk_tables", "write_risk_outputs"]
 
@@ -112,23 +112,26 @@ def _returns(result: SimulationResult, owner: GroupOutcomes | None) -> dict[str,
 
 
 
-def risk_tables(result: SimulationResult, policy: Policy | None = None, *,
+def risk_tables(result: SimulationResult, *, owner: tuple[str, ...] | None = None,
+                classes: ClassSpec | None = None,
                 level: float = 0.95) -> dict[str, pd.DataFrame]:
     """Every risk table of a run, by file stem (for ``result.tables``).
 
     ``summary`` (the run's summary with the risk measures added as columns),
     ``risk`` (:func:`risk_table`), ``classes`` (:func:`class_table`),
-    ``redistribution`` and ``compensation_matrix`` (:mod:`riskcalc.redistribution`),
+    ``redistribution`` and ``compensation_matrix`` (:mod:`riskcalc.decision.redistribution`),
     ``acceptability`` (:func:`acceptability`), ``payback_within``
-    (:func:`payback_within`, series ``society`` and, with a policy, ``owner``) and
-    ``voi`` (:func:`riskcalc.voi.voi_table`).
+    (:func:`payback_within`, series ``society`` and, with an owner, ``owner``) and
+    ``voi`` (:func:`riskcalc.decision.voi.voi_table`).
 
     Parameters
     ----------
     result : SimulationResult
-    policy : Policy, optional
-        Its classes replace the default ones; its owner adds ``owner`` rows and
-        is the decision maker of the value-of-information table.
+    owner : tuple of str, optional
+        Actors whose money it is (a policy's ``owner_group``): adds ``owner`` rows
+        and is the decision maker of the value-of-information table.
+    classes : ClassSpec, optional
+        Outcome classes (a policy's ``classes``) instead of the default ones.
     level : float
         Level of VaR and expected shortfall in ``risk``.
 
@@ -136,10 +139,11 @@ def risk_tables(result: SimulationResult, policy: Policy | None = None, *,
     -------
     dict of str to DataFrame
     """
-    from riskcalc.redistribution import compensation_matrix, redistribution_table
-    from riskcalc.voi import voi_table
+    from riskcalc.decision.redistribution import compensation_matrix, redistribution_table
+    from riskcalc.decision.voi import voi_table
 
-    owner = group_outcomes(result, policy.owner_group) if policy is not None else None
+    owner_actors = owner
+    owner = group_outcomes(result, owner_actors) if owner_actors is not None else None
     risk = risk_table(result, level)
     if owner is not None:
         risk = pd.concat([risk, pd.DataFrame([risk_row("owner", owner.npv, level,
@@ -162,18 +166,19 @@ def risk_tables(result: SimulationResult, policy: Policy | None = None, *,
         **regimes,
         "risk": risk,
         "classes": class_table(
-            result, policy.classes if policy is not None else None,
+            result, classes,
             extra={"npv_owner": owner.npv} if owner is not None else None),
         "redistribution": redistribution_table(result),
         "compensation_matrix": compensation_matrix(result).reset_index(),
         "acceptability": acceptability(_returns(result, owner)),
         "payback_within": payback,
-        "voi": voi_table(result, actors=policy.owner_group if policy is not None else None),
+        "voi": voi_table(result, actors=owner_actors),
     }
 
 
-def write_risk_outputs(result: SimulationResult, out_dir: str | Path,
-                       policy: Policy | None = None, *, level: float = 0.95) -> list[Path]:
+def write_risk_outputs(result: SimulationResult, out_dir: str | Path, *,
+                       owner: tuple[str, ...] | None = None, classes: ClassSpec | None = None,
+                       level: float = 0.95) -> list[Path]:
     """Write :func:`risk_tables` into a run directory as ``<name>.csv``, each atomically.
 
     ``risk.csv``, ``classes.csv``, ``redistribution.csv``, ``compensation_matrix.csv``,
@@ -188,4 +193,5 @@ def write_risk_outputs(result: SimulationResult, out_dir: str | Path,
     """
     out = Path(out_dir)
     return [atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
-            for name, frame in risk_tables(result, policy, level=level).items()]
+            for name, frame in risk_tables(result, owner=owner, classes=classes,
+                                           level=level).items()]
