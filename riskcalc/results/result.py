@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.engine.metrics import payback_distribution, summary_table
-from riskcalc.engine.storage import PARQUET_OPTIONS, ParquetColumns
+from riskcalc.engine.storage import ParquetColumns, parquet_options
 from riskcalc.files import atomic_write, write_json
 from riskcalc.model.objects import Model
 
@@ -228,8 +228,9 @@ class SimulationResult:
             shutil.copytree(self.streamed_to / SCENARIOS, out / SCENARIOS)
         elif not streamed_here:
             _remove(out / SCENARIOS)
+            columns = {**self.parameters, **self.outputs}
             atomic_write(out / SCENARIOS, lambda p: self.scenarios.to_parquet(
-                p, index=False, **PARQUET_OPTIONS))
+                p, index=False, **parquet_options(columns)))
         # A command may have put these in `tables` already (the summary with risk measures).
         frames = {"summary": self.summary, "yearly": lambda: self.yearly,
                   "payback": self.payback}
