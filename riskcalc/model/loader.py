@@ -83,11 +83,12 @@ def load_model(path: str | Path) -> Model:
         raise ModelError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ModelError(f"{path}: TOML syntax error: {exc}") from exc
-    return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest())
+    return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest(),
+                           root=path.parent)
 
 
 def model_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
-                    sha256: str | None = None) -> Model:
+                    sha256: str | None = None, root: str | Path | None = None) -> Model:
     """Validate a model given as nested dicts (the parsed TOML).
 
     Parameters
@@ -98,12 +99,15 @@ def model_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
         Shown in error messages in place of a file name.
     sha256 : str, optional
         Hash to record; by default a hash of the canonical representation of `data`.
+    root : str or Path, optional
+        The folder ``empirical`` distributions read their CSV files from (the
+        model file's folder); without it such files are refused.
 
     Returns
     -------
     Model
     """
-    return _Loader(source).build(data, sha256 or hashlib.sha256(
+    return _Loader(source, root).build(data, sha256 or hashlib.sha256(
         repr(sorted(_canonical(data).items())).encode()).hexdigest())
 
 
@@ -127,8 +131,9 @@ def _is_number(value: Any) -> bool:
 class _Loader:
     """Validates one model's data; `source` prefixes every message."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, root: str | Path | None = None):
         self.source = source
+        self.root = root
         self.parameters: dict[str, Parameter] = {}
         self.warnings: list[str] = []
         # Expressions whose names are checked once everything is declared: (expr, key).
@@ -184,7 +189,7 @@ class _Loader:
 
     def distribution(self, spec: Any, name: str, where: str) -> Distribution:
         try:
-            return parse_distribution(spec, name=name)
+            return parse_distribution(spec, name=name, root=self.root)
         except ModelError as exc:
             # The key path already names the parameter.
             message = str(exc).removeprefix(f"parameter {name!r}: ")
