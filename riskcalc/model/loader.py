@@ -10,7 +10,6 @@ import difflib
 import hashlib
 import keyword
 import math
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from riskcalc.errors import ModelError, did_you_mean
+from riskcalc.files import read_toml
 from riskcalc.model.correlation import nearest_correlation
 from riskcalc.model.distributions import FAMILIES, Distribution, parse_distribution
 from riskcalc.model.expressions import FUNCTIONS, Expression, parse_expression
@@ -78,16 +78,7 @@ def load_model(path: str | Path) -> Model:
         With a one-line message naming the file, the key and what would be right.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the model file ({exc.strerror})") from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM is common from Windows editors
-    except UnicodeDecodeError as exc:
-        raise ModelError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"{path}: TOML syntax error: {exc}") from exc
+    data, raw = read_toml(path, "model file")
     return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest())
 
 
