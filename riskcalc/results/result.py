@@ -18,7 +18,7 @@ import pandas as pd
 
 from riskcalc.engine.metrics import payback_distribution, summary_table
 from riskcalc.engine.storage import ParquetColumns, parquet_options
-from riskcalc.files import atomic_write, write_json
+from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.model.objects import Model
 
 __all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions", "INCOMPLETE",
@@ -237,7 +237,7 @@ class SimulationResult:
         frames = {**{name: make() for name, make in frames.items() if name not in self.tables},
                   **self.tables}
         for name, frame in frames.items():
-            atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+            write_csv(out / f"{name}.csv", frame)
         write_json(out / "manifest.json", self.manifest())
         (out / INCOMPLETE).unlink()
         return out
