@@ -240,9 +240,9 @@ def test_utf8_file_with_byte_order_mark_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind", ["missing", "directory"])
 def test_unreadable_path_is_a_model_error_naming_the_path(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "no_such_model.toml" if kind == "missing" else tmp_path
-    reason = "No such file or directory" if kind == "missing" else "Is a directory"
-    with pytest.raises(ModelError, match="^" + re.escape(str(path))
-                       + rf": cannot read the model file \({reason}\)$"):
+    reason = (r"cannot read the model file \(No such file or directory\)" if kind == "missing"
+              else "a directory, not a regular file; give the model file as a regular file")
+    with pytest.raises(ModelError, match="^" + re.escape(str(path)) + f": {reason}$"):
         load_model(path)
 
 

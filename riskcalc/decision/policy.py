@@ -10,7 +10,6 @@ the policy against a model.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from riskcalc.decision.classes import ClassSpec
 from riskcalc.decision.criteria import CRITERIA, SUBJECTS, Criterion
 from riskcalc.errors import ModelError, did_you_mean
+from riskcalc.files import read_toml
 from riskcalc.model.objects import Model
 
 __all__ = ["Policy", "load_policy", "policy_from_dict"]
@@ -76,16 +76,7 @@ def load_policy(path: str | Path) -> Policy:
         One line naming the file, the key, what was wrong and what would be right.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the policy file ({exc.strerror})") from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ModelError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"{path}: TOML syntax error: {exc}") from exc
+    data, _ = read_toml(path, "policy file")
     return policy_from_dict(data, source=str(path))
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from riskcalc.decision.actor_groups import GroupOutcomes, group_outcomes
 from riskcalc.decision.classes import class_table, regime_table
 from riskcalc.decision.measures import prob_se, risk_row, risk_table
-from riskcalc.files import atomic_write
+from riskcalc.files import write_csv
 
 if TYPE_CHECKING:
     from riskcalc.decision.classes import ClassSpec
@@ -192,6 +192,6 @@ def write_risk_outputs(result: SimulationResult, out_dir: str | Path, *,
         The files written.
     """
     out = Path(out_dir)
-    return [atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+    return [write_csv(out / f"{name}.csv", frame)
             for name, frame in risk_tables(result, owner=owner, classes=classes,
                                            level=level).items()]

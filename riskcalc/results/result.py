@@ -18,7 +18,7 @@ import pandas as pd
 
 from riskcalc.engine.metrics import payback_distribution, summary_table
 from riskcalc.engine.storage import PARQUET_OPTIONS, ParquetColumns
-from riskcalc.files import atomic_write, write_json
+from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.model.objects import Model
 
 __all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions", "INCOMPLETE",
@@ -227,7 +227,7 @@ class SimulationResult:
         summary = {} if "summary" in self.tables else {"summary": self.summary()}
         frames = {**summary, "yearly": self.yearly, "payback": self.payback(), **self.tables}
         for name, frame in frames.items():
-            atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+            write_csv(out / f"{name}.csv", frame)
         write_json(out / "manifest.json", self.manifest())
         (out / INCOMPLETE).unlink()
         return out

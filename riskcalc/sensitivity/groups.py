@@ -6,11 +6,11 @@ inputs it does not list form a group of their own.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from riskcalc.errors import ModelError, did_you_mean
+from riskcalc.files import read_toml
 from riskcalc.model.objects import Model
 from riskcalc.sensitivity.problem import analysed_inputs
 
@@ -88,14 +88,7 @@ def read_groups(path: str | Path, model: Model) -> dict[str, tuple[str, ...]]:
         As :func:`check_groups`.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the groups file ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ModelError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"{path}: TOML syntax error: {exc}") from exc
+    data, _ = read_toml(path, "groups file")
     for key in data:
         if key != "groups":
             raise ModelError(f"{path}: [{key}]: unknown table; a groups file holds one "

@@ -19,6 +19,7 @@ from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE
 from riskcalc.engine.sampling import from_unit_cube
 from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
+from riskcalc.files import to_csv
 from riskcalc.model.objects import Model
 from riskcalc.sensitivity.groups import check_groups, group_of
 from riskcalc.sensitivity.manifest import build_manifest, write_with_manifest
@@ -82,7 +83,7 @@ class MorrisResult:
     def write(self, out_dir: str | Path) -> Path:
         """Write ``morris.csv`` and, last, ``morris.json``."""
         return write_with_manifest(
-            out_dir, {"morris.csv": lambda p: self.table.to_csv(p, index=False)},
+            out_dir, {"morris.csv": lambda p: to_csv(self.table, p)},
             "morris.json", self.manifest)
 
 

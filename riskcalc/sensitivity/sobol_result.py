@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcalc.files import to_csv
 from riskcalc.model.objects import Model
 from riskcalc.sensitivity.manifest import build_manifest, write_with_manifest
 from riskcalc.sensitivity.sobol_estimators import SobolIndices
@@ -189,7 +190,7 @@ class SobolResult:
             frames["sobol_s2.csv"] = self.second_order_table
         if self.convergence is not None:
             frames["sobol_convergence.csv"] = self.convergence
-        files = {name: lambda p, f=frame: f.to_csv(p, index=False)
+        files = {name: lambda p, f=frame: to_csv(f, p)
                  for name, frame in frames.items()}
         latex = self.to_latex()
         files["sobol.tex"] = lambda p: p.write_text(latex, encoding="utf-8")

@@ -19,6 +19,7 @@ from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE
 from riskcalc.engine.sampling import from_unit_cube
 from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
+from riskcalc.files import to_csv
 from riskcalc.model.objects import Model
 from riskcalc.sensitivity.manifest import build_manifest, write_with_manifest
 from riskcalc.sensitivity.problem import (
@@ -90,7 +91,7 @@ class TornadoResult:
     def write(self, out_dir: str | Path) -> Path:
         """Write ``tornado.csv`` and, last, ``tornado.json``."""
         return write_with_manifest(
-            out_dir, {"tornado.csv": lambda p: self.table.to_csv(p, index=False)},
+            out_dir, {"tornado.csv": lambda p: to_csv(self.table, p)},
             "tornado.json", self.manifest)
 
 
