@@ -8,31 +8,40 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 >>> result.summary()  # doctest: +SKIP
 """
 
-from riskcalc.engine.simulation import simulate
-from riskcalc.errors import DistributionError, ExpressionError, ModelError
-from riskcalc.funds.result import FundResult
-from riskcalc.funds.simulation import simulate_fund
-from riskcalc.funds.spec import Fund, load_fund
-from riskcalc.model.loader import load_model, model_from_dict
-from riskcalc.model.objects import Model
-from riskcalc.results.result import SimulationResult
-from riskcalc.results.statement import IncomeStatement, income_statement
+import importlib
 
-__all__ = [
-    "DistributionError",
-    "ExpressionError",
-    "Fund",
-    "FundResult",
-    "IncomeStatement",
-    "Model",
-    "ModelError",
-    "SimulationResult",
-    "income_statement",
-    "load_fund",
-    "load_model",
-    "model_from_dict",
-    "simulate",
-    "simulate_fund",
-]
+#: The public API, name → defining module: imported on first use (PEP 562), so that
+#: `riskcalc --help` and `riskcalc check` do not pay for pandas, scipy.stats, numba ...
+_API = {
+    "DistributionError": "riskcalc.errors",
+    "ExpressionError": "riskcalc.errors",
+    "Fund": "riskcalc.funds.spec",
+    "FundResult": "riskcalc.funds.result",
+    "IncomeStatement": "riskcalc.results.statement",
+    "Model": "riskcalc.model.objects",
+    "ModelError": "riskcalc.errors",
+    "SimulationResult": "riskcalc.results.result",
+    "income_statement": "riskcalc.results.statement",
+    "load_fund": "riskcalc.funds.spec",
+    "load_model": "riskcalc.model.loader",
+    "model_from_dict": "riskcalc.model.loader",
+    "simulate": "riskcalc.engine.simulation",
+    "simulate_fund": "riskcalc.funds.simulation",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module 'riskcalc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})
+
 
 __version__ = "0.1.0"
