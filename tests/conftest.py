@@ -10,8 +10,8 @@ from riskcalc import load_model, model_from_dict
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "models"
-#: The seed's tables as CSV; CI lays shared/ beside the repository.
-REFERENCE = REPO.parent / "shared" / "reference"
+#: The seed's tables 4.1-4.3 as CSV, kept in the repository (tests/data/README.md).
+REFERENCE = REPO / "tests" / "data"
 
 
 def linear_model_dict(years: int = 10, rate: float = 0.03, transfer: float | None = None) -> dict:

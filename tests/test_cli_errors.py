@@ -17,7 +17,7 @@ from riskcalc.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 LABOUR_MARKET = REPO / "models" / "labour_market.toml"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = REPO / "tests" / "data"
 TABLE_4_2 = REFERENCE / "seed_table_4_2_socioeconomic_income_statement.csv"
 #: The seed CSV's actor names that differ from the model's actor keys.
 CSV_ACTORS = {"production_value": "production", "society_total": "society"}
@@ -206,8 +206,6 @@ def test_check_json_reproduces_the_seed_income_statement(
 
 def test_check_json_matches_seed_table_4_2_for_every_actor(
         capsys: pytest.CaptureFixture[str]) -> None:
-    if not TABLE_4_2.is_file():
-        pytest.skip(f"seed table 4.2 not found at {TABLE_4_2} (CI keeps shared/ beside the repo)")
     with TABLE_4_2.open(newline="", encoding="utf-8") as fh:
         expected = {CSV_ACTORS.get(row["actor"], row["actor"]): row for row in csv.DictReader(fh)}
     assert main(["check", str(LABOUR_MARKET), "--json"]) == 0

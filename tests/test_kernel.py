@@ -51,11 +51,21 @@ def every_feature() -> dict:
     }
 
 
+def every_feature_programme() -> dict:
+    """Every feature, as a programme of three cohorts with a parameter drawn per cohort."""
+    data = every_feature()
+    data["programme"] = {"cohorts": 3, "intake": "people", "vary_by_cohort": ["people"]}
+    data["flow"].append({"actor": "payer", "kind": "real", "cost": "40 + intake",
+                         "scope": "programme"})
+    return data
+
+
 MODELS_UNDER_TEST = {
     "labour_market": lambda: load_model(MODELS / "labour_market.toml"),
     "early_support": lambda: load_model(MODELS / "early_support.toml"),
     "linear_with_transfer": lambda: model_from_dict(linear_model_dict(transfer=3.0)),
     "every_feature": lambda: model_from_dict(every_feature()),
+    "every_feature_programme": lambda: model_from_dict(every_feature_programme()),
 }
 
 

@@ -17,10 +17,7 @@ SEED_TO_MODEL = {"production_value": "production", "society_total": "society"}
 
 @pytest.fixture(scope="module")
 def table_4_2():
-    path = REFERENCE / "seed_table_4_2_socioeconomic_income_statement.csv"
-    if not path.exists():
-        pytest.skip(f"the seed's reference tables are not beside the repository ({path})")
-    frame = pd.read_csv(path)
+    frame = pd.read_csv(REFERENCE / "seed_table_4_2_socioeconomic_income_statement.csv")
     frame["actor"] = frame["actor"].replace(SEED_TO_MODEL)
     return frame.set_index("actor")
 

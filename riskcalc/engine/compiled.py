@@ -22,6 +22,7 @@ from riskcalc.engine.bands import BINS, BandGrid
 from riskcalc.engine.metrics import investment_hump, payback_year
 from riskcalc.model.expressions import Expression
 from riskcalc.model.objects import COST_KINDS, Model
+from riskcalc.programmes.cohorts import programme_environment, superpose
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -67,6 +68,7 @@ class _Entry:
     realisation: Expression | None = None
     whole_units: Expression | None = None
     unrealised_row: int | None = None  # index among the realised actors
+    per_cohort: bool = False  # a programme's cohort-scope entry: summed over cohorts
 
 
 @dataclass
@@ -147,19 +149,24 @@ class CompiledModel:
         realisation = {a.key: a.realisation for a in model.actors}
         unrealised_row = {key: i for i, key in enumerate(model.realised_actors)}
         entries = []
+        programme = model.programme is not None
         for flow in model.flows:
             revenue = flow.sign > 0
+            per_cohort = programme and flow.scope == "cohort"
             entries.append(_Entry(
                 actor_index[flow.actor], kind_index[flow.kind], flow.sign, flow.amount,
-                flow.when, self._active_years(flow.when),
+                flow.when, None if per_cohort else self._active_years(flow.when),
                 optimism_bias=None if revenue else (flow.optimism_bias or model.optimism_bias),
                 realisation=realisation[flow.actor] if revenue else None,
                 whole_units=flow.whole_units,
-                unrealised_row=unrealised_row.get(flow.actor) if revenue else None))
+                unrealised_row=unrealised_row.get(flow.actor) if revenue else None,
+                per_cohort=per_cohort))
         for t in model.transfers:
-            active = self._active_years(t.when)
-            entries.append(_Entry(actor_index[t.payer], None, -1, t.amount, t.when, active))
-            entries.append(_Entry(actor_index[t.payee], None, +1, t.amount, t.when, active))
+            per_cohort = programme and t.scope == "cohort"
+            active = None if per_cohort else self._active_years(t.when)
+            for actor, sign in ((t.payer, -1), (t.payee, +1)):
+                entries.append(_Entry(actor_index[actor], None, sign, t.amount, t.when, active,
+                                      per_cohort=per_cohort))
         self.entries = tuple(entries)
         self.columns = output_columns(model)
         self.fused = fused
@@ -223,10 +230,17 @@ class CompiledModel:
         env: dict[str, object] = {"year": self.year}
         for name, values in params.items():
             env[name] = np.reshape(values, (1, -1)) if np.ndim(values) else float(values)
+        if self.model.programme is not None:
+            # Calendar years, with each cohort's environment inside (riskcalc.programmes).
+            return programme_environment(self.model.programme, env, self._derive)
+        self._derive(env)
+        return env
+
+    def _derive(self, env: dict[str, object]) -> None:
+        """Add every derived value and outcome to `env`, in evaluation order."""
         with np.errstate(all="ignore"):
             for name, definition in self.model.derived.items():
                 env[name] = definition.evaluate(env)
-        return env
 
     def contributions(self, env: Mapping[str, object], n: int) -> Iterator[Contribution]:
         """Each entry's amounts in this block, over the years it is active."""
@@ -234,10 +248,15 @@ class CompiledModel:
             for entry in self.entries:
                 rows = entry.active_years
                 parts = [None if e is None else np.asarray(e.evaluate(env), dtype=float)
-                         for e in (entry.amount, entry.optimism_bias, entry.realisation,
-                                   entry.whole_units)]
+                         for e in (None if entry.per_cohort else entry.amount,
+                                   entry.optimism_bias, entry.realisation, entry.whole_units)]
                 when = None
-                if rows is None and entry.when is not None:
+                if entry.per_cohort:
+                    # Summed over cohorts first: bias, realisation and whole units
+                    # apply to the programme's total in each calendar year.
+                    parts[0] = superpose(entry.amount, entry.when, env.cohorts,
+                                         (self.n_years, n))
+                elif rows is None and entry.when is not None:
                     when = np.asarray(entry.when.evaluate(env), dtype=bool)
                 # Amounts the same in every year keep one row: they are not copied per year.
                 varies = any(p is not None and p.ndim == 2 and p.shape[0] > 1

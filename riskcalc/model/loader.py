@@ -26,12 +26,14 @@ from riskcalc.model.objects import (
     ACTOR_KINDS,
     ADJUSTMENTS,
     COST_KINDS,
+    SCOPES,
     Actor,
     Correlations,
     Flow,
     Model,
     Outcome,
     Parameter,
+    Programme,
     Regime,
     Transfer,
 )
@@ -39,14 +41,17 @@ from riskcalc.model.objects import (
 __all__ = ["load_model", "model_from_dict"]
 
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
-             "regimes", "correlations")
+             "regimes", "correlations", "programme")
 _MODEL_KEYS = ("name", "description", "currency", "years", "discount_rate", "investment",
                "optimism_bias")
 _ACTOR_KEYS = ("label", "kind", "description", "realisation")
 _OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
 _FLOW_KEYS = ("actor", "kind", "revenue", "cost", "when", "label", "optimism_bias",
-              "whole_units")
-_TRANSFER_KEYS = ("from", "to", "kind", "amount", "when", "label")
+              "whole_units", "scope")
+_TRANSFER_KEYS = ("from", "to", "kind", "amount", "when", "label", "scope")
+_PROGRAMME_KEYS = ("cohorts", "first_year", "intake", "vary_by_cohort", "description")
+#: Names a [programme] provides to expressions (besides `year`).
+_PROGRAMME_NAMES = ("intake", "cohort")
 _REGIME_KEYS = ("weight", "parameters", "description")
 _CORRELATION_KEYS = ("pairs", "names", "matrix")
 _PARAMETER_META = ("description", "unit", "source")
@@ -82,11 +87,12 @@ def load_model(path: str | Path) -> Model:
     """
     path = Path(path)
     data, raw = read_toml(path, "model file")
-    return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest())
+    return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest(),
+                           root=path.parent)
 
 
 def model_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
-                    sha256: str | None = None) -> Model:
+                    sha256: str | None = None, root: str | Path | None = None) -> Model:
     """Validate a model given as nested dicts (the parsed TOML).
 
     Parameters
@@ -97,12 +103,15 @@ def model_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
         Shown in error messages in place of a file name.
     sha256 : str, optional
         Hash to record; by default a hash of the canonical representation of `data`.
+    root : str or Path, optional
+        The folder ``empirical`` distributions read their CSV files from (the
+        model file's folder); without it such files are refused.
 
     Returns
     -------
     Model
     """
-    return _Loader(source).build(data, sha256 or hashlib.sha256(
+    return _Loader(source, root).build(data, sha256 or hashlib.sha256(
         repr(sorted(_canonical(data).items())).encode()).hexdigest())
 
 
@@ -134,14 +143,16 @@ def _is_number(value: Any) -> bool:
 class _Loader:
     """Validates one model's data; `source` prefixes every message."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, root: str | Path | None = None):
         self.source = source
+        self.root = root
         self.parameters: dict[str, Parameter] = {}
         self.warnings: list[str] = []
         # Expressions whose names are checked once everything is declared: (expr, key).
         self.pending: list[tuple[Expression, str]] = []
         # Share-valued expressions whose range is checked at the end: (expr, key, low, high).
         self.shares: list[tuple[Expression, str, float, float]] = []
+        self.programme: Programme | None = None
 
     def error(self, key: str, message: str) -> ModelError:
         return ModelError(f"{self.source}: {key}: {message}")
@@ -216,7 +227,7 @@ class _Loader:
 
     def distribution(self, spec: Any, name: str, where: str) -> Distribution:
         try:
-            return parse_distribution(spec, name=name)
+            return parse_distribution(spec, name=name, root=self.root)
         except ModelError as exc:
             # The key path already names the parameter.
             message = str(exc).removeprefix(f"parameter {name!r}: ")
@@ -270,6 +281,9 @@ class _Loader:
         if not self.parameters:
             raise self.error("[parameters]", "declare at least one parameter, e.g. "
                                              "participants = 100")
+        if "programme" in data:
+            self.programme = self.read_programme(self.table(data, "programme", required=True),
+                                                 years)
         actors = self.actors(self.table(data, "actors", required=True))
         definitions: dict[str, Expression | Outcome] = {}
         for name, value in self.table(data, "derived", required=False).items():
@@ -294,11 +308,15 @@ class _Loader:
         regimes = self.regimes(self.table(data, "regimes", required=False))
         correlations = self.correlations(self.table(data, "correlations", required=False))
 
-        known = set(self.parameters) | set(definitions) | {"year"}
+        provided = {"year"}
+        if self.programme is not None:
+            provided |= {*_PROGRAMME_NAMES, *self.programme.varying}
+        known = set(self.parameters) | set(definitions) | provided
         for expr, where in self.pending:
             self.check_names(expr, known, where)
         derived = self.ordered(definitions)
-        per_year = self.year_dependence(derived) | {"year"}
+        # In a programme, intake, cohort and per-cohort parameters vary by calendar year.
+        per_year = self.year_dependence(derived, provided) | provided
         rate_keys = ([f"[model].discount_rate.schedule[{i + 1}]" for i in range(len(schedule))]
                      if isinstance(head["discount_rate"], dict) else ["[model].discount_rate"])
         for key, expr in [("[model].investment", investment),
@@ -314,12 +332,17 @@ class _Loader:
             discount_schedule=schedule, investment=investment, actors=actors,
             parameters=self.parameters, derived=derived, flows=flows, transfers=transfers,
             regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
-            description=head.get("description", ""), warnings=tuple(self.warnings),
+            programme=self.programme, description=head.get("description", ""),
+            warnings=tuple(self.warnings),
             source=self.source, sha256=sha256,
         )
 
     def declare(self, name: str, where: str, definitions: Mapping[str, Any]) -> None:
         self.identifier(name, where)
+        if self.programme is not None and (name in _PROGRAMME_NAMES
+                                           or name in self.programme.varying):
+            raise self.error(where, f"{name!r} is provided by [programme] to every "
+                                    "expression; choose another name")
         if name in self.parameters or name in definitions:
             raise self.error(where, f"{name!r} is already declared; each name may be "
                                     "declared once (in [parameters], [derived] or [outcomes])")
@@ -470,7 +493,7 @@ class _Loader:
             self.shares.append((whole_units, f"{where}.whole_units", 1e-300, math.inf))
         return Flow(actor, kind, sign, self.expression(spec[given[0]], f"{where}.{given[0]}"),
                     self.when(spec, where), self.text(spec, "label", where), optimism_bias,
-                    whole_units)
+                    whole_units, self.scope(spec, where))
 
     def transfer(self, spec: dict[str, Any], index: int, actors: tuple[Actor, ...]) -> Transfer:
         where = f"transfer[{index + 1}]"
@@ -485,7 +508,94 @@ class _Loader:
                                     "between two different actors")
         kind = self.check_kind(spec.get("kind", "financial"), f"{where}.kind")
         return Transfer(payer, payee, kind, self.expression(spec["amount"], f"{where}.amount"),
-                        self.when(spec, where), self.text(spec, "label", where))
+                        self.when(spec, where), self.text(spec, "label", where),
+                        self.scope(spec, where))
+
+    def scope(self, spec: Mapping[str, Any], where: str) -> str:
+        if "scope" not in spec:
+            return "cohort"
+        if self.programme is None:
+            raise self.error(f"{where}.scope", "only a model with a [programme] (recurring "
+                                               "cohorts) has scopes; remove the key or add "
+                                               "[programme]")
+        if spec["scope"] not in SCOPES:
+            raise self.error(f"{where}.scope", f"unknown scope {spec['scope']!r}; expected "
+                                               "'cohort' (once per cohort, from its entry "
+                                               "year) or 'programme' (once, on calendar years)")
+        return spec["scope"]
+
+    def read_programme(self, table: Mapping[str, Any], years: int) -> Programme:
+        """[programme]: K cohorts, their intake, and the parameters drawn per cohort."""
+        where = "[programme]"
+        self.check_keys(table, _PROGRAMME_KEYS, where)
+        for name in _PROGRAMME_NAMES:
+            if name in self.parameters:
+                raise self.error(f"[parameters].{name}", f"{name!r} is provided by "
+                                 "[programme] (each cohort's own); rename the parameter and "
+                                 f"use it in [programme].intake")
+        intake = table.get("intake")
+        cohorts = table.get("cohorts", len(intake) if isinstance(intake, list) else None)
+        if isinstance(cohorts, bool) or not isinstance(cohorts, int) or cohorts < 1:
+            raise self.error(f"{where}.cohorts", f"expected a whole number of cohorts (one "
+                                                 f"enters each year), got {cohorts!r}")
+        first = table.get("first_year", 1)
+        if isinstance(first, bool) or not isinstance(first, int) or first < 1:
+            raise self.error(f"{where}.first_year", f"expected a whole year >= 1, got {first!r}")
+        if first + cohorts - 1 > years:
+            raise self.error(f"{where}.cohorts", f"{cohorts} cohorts from year {first} enter "
+                                                 f"after the horizon of {years} years; at most "
+                                                 f"{years - first + 1}")
+        if intake is None:
+            raise self.error(f"{where}.intake", "missing; give the persons per cohort: a "
+                                                "number, a parameter name or a list per year")
+        if isinstance(intake, list):
+            if len(intake) != cohorts:
+                raise self.error(f"{where}.intake", f"the schedule lists {len(intake)} "
+                                                    f"intakes for {cohorts} cohorts; give one "
+                                                    "per cohort")
+            keys = [f"{where}.intake[{i + 1}]" for i in range(cohorts)]
+        else:
+            intake, keys = [intake] * cohorts, [f"{where}.intake"] * cohorts
+        vary = table.get("vary_by_cohort", [])
+        if not isinstance(vary, list) or not all(isinstance(v, str) for v in vary):
+            raise self.error(f"{where}.vary_by_cohort", "expected a list of parameter names, "
+                                                        "e.g. [\"success_rate\"]")
+        varying = {}
+        for name in vary:
+            key = f"{where}.vary_by_cohort"
+            if name not in self.parameters:
+                raise self.error(key, f"parameter {name!r} is not declared in [parameters]; "
+                                      f"{did_you_mean(name, self.parameters)}")
+            if not self.parameters[name].is_uncertain:
+                raise self.error(key, f"parameter {name!r} is fixed; only an uncertain "
+                                      "parameter can be drawn afresh for each cohort")
+            varying[name] = tuple(f"{name}_cohort{c}" for c in range(1, cohorts + 1))
+            for copy in varying[name]:
+                if copy in self.parameters:
+                    raise self.error(f"[parameters].{copy}", f"the name holds cohort "
+                                     f"{copy.rsplit('cohort', 1)[1]}'s draw of {name!r}; "
+                                     "choose another name")
+        # A varying parameter becomes one parameter per cohort, in its place.
+        expanded = {}
+        for name, parameter in self.parameters.items():
+            for i, copy in enumerate(varying.get(name, (name,))):
+                if copy == name:
+                    expanded[name] = parameter
+                else:
+                    expanded[copy] = Parameter(copy, parameter.distribution,
+                                               f"{parameter.description} (cohort {i + 1})"
+                                               .strip(), parameter.unit)
+        self.parameters = expanded
+        expressions = []
+        for value, key in zip(intake, keys, strict=True):
+            expr = self.expression(value, key)
+            allowed = set(self.parameters) | set(varying)
+            for name in sorted(expr.names - allowed):
+                raise self.error(key, f"the intake may use parameters only, not {name!r}; "
+                                      f"{did_you_mean(name, sorted(allowed))}")
+            self.shares.append((expr, key, 0.0, math.inf))
+            expressions.append(expr)
+        return Programme(cohorts, first, tuple(expressions), varying)
 
     def regimes(self, table: Mapping[str, Any]) -> tuple[Regime, ...]:
         result = []
@@ -505,8 +615,13 @@ class _Loader:
             if not isinstance(params, dict):
                 raise self.error(f"{where}.parameters", "expected a table of parameter = "
                                                         "distribution")
+            varying = self.programme.varying if self.programme is not None else {}
             for pname, pspec in params.items():
                 pwhere = f"{where}.parameters.{_shown(pname)}"
+                if pname in varying:  # the regime holds for every cohort's draw
+                    dist = self.distribution(pspec, pname, pwhere)
+                    overrides.update(dict.fromkeys(varying[pname], dist))
+                    continue
                 if pname not in self.parameters:
                     hint = did_you_mean(pname, self.parameters)
                     raise self.error(pwhere, f"parameter {pname!r} is not declared in "
@@ -581,6 +696,9 @@ class _Loader:
         return correlations
 
     def check_correlated(self, name: Any, where: str) -> None:
+        if self.programme is not None and name in self.programme.varying:
+            raise self.error(where, f"parameter {name!r} varies by cohort; correlate "
+                                    "parameters drawn once per scenario only")
         if name not in self.parameters:
             raise self.error(where, f"parameter {name!r} is not declared in [parameters]; "
                                     f"{did_you_mean(str(name), self.parameters)}")
@@ -601,10 +719,9 @@ class _Loader:
         for expr, where, low, high in self.shares:
             if expr.is_constant:
                 values = [(expr.evaluate({}), "")]
-            elif expr.source in self.parameters:
-                dists = [self.parameters[expr.source].distribution]
-                dists += [r.overrides[expr.source] for r in regimes
-                          if expr.source in r.overrides]
+            elif (name := self.parameter_of(expr.source)) is not None:
+                dists = [self.parameters[name].distribution]
+                dists += [r.overrides[name] for r in regimes if name in r.overrides]
                 values = [(float(d.ppf(q)), f" (parameter {expr.source!r} can reach it)")
                           for d in dists for q in (0.0, 1.0)]
             else:
@@ -618,6 +735,12 @@ class _Loader:
                     else:
                         right = f"it must lie in [{low}, {high}]"
                     raise self.error(where, f"value {value!r}{why} is out of range; {right}")
+
+    def parameter_of(self, source: str) -> str | None:
+        """The parameter an expression names (a varying one's first cohort), if it does."""
+        if self.programme is not None and source in self.programme.varying:
+            return self.programme.varying[source][0]
+        return source if source in self.parameters else None
 
     def ordered(self, definitions: dict[str, Any]) -> dict[str, Any]:
         """Derived values and outcomes in an order where each is defined before use."""
@@ -643,9 +766,9 @@ class _Loader:
         return order
 
     @staticmethod
-    def year_dependence(derived: Mapping[str, Any]) -> set[str]:
+    def year_dependence(derived: Mapping[str, Any], by_year: set[str]) -> set[str]:
         dependent: set[str] = set()
         for name, expr in derived.items():  # in evaluation order, so one pass suffices
-            if expr.names & (dependent | {"year"}):
+            if expr.names & (dependent | by_year):
                 dependent.add(name)
         return dependent

@@ -28,6 +28,8 @@ __all__ = [
     "Transfer",
     "Regime",
     "Correlations",
+    "Programme",
+    "SCOPES",
     "Model",
 ]
 
@@ -37,6 +39,9 @@ COST_KINDS: tuple[str, ...] = ("real", "financial", "production")
 ACTOR_KINDS: tuple[str, ...] = ("budget", "production")
 #: Outcome adjustments in the order they are applied (SROI guide, Green Book).
 ADJUSTMENTS: tuple[str, ...] = ("deadweight", "displacement", "attribution")
+#: Scopes of a flow in a programme: once per cohort (from its entry year) or once for
+#: the programme as a whole (start-up, staff), on the calendar years.
+SCOPES: tuple[str, ...] = ("cohort", "programme")
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,7 @@ class Flow:
     label: str = ""
     optimism_bias: Expression | None = None
     whole_units: Expression | None = None
+    scope: str = "cohort"
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,44 @@ class Transfer:
     amount: Expression
     when: Expression | None = None
     label: str = ""
+    scope: str = "cohort"
+
+
+@dataclass(frozen=True)
+class Programme:
+    """Recurring cohorts: a new cohort enters in each of `cohorts` successive years.
+
+    Each cohort follows the model's outcome path from its own entry year: in the
+    expressions of a cohort-scope flow, ``year`` is the year since the cohort
+    entered (1 = its entry year), ``intake`` its size and ``cohort`` its number
+    (1, 2, ...).  The cohorts' cash flows are added up on the calendar years, then
+    discounted, and whole units and realisation apply to the sum.  Programme-scope
+    flows are evaluated once on the calendar years, where ``intake`` and ``cohort``
+    are those of the cohort entering that year (0 in years without one).
+
+    Attributes
+    ----------
+    cohorts : int
+        Number of cohorts (K).
+    first_year : int
+        Calendar year the first cohort enters; cohort c enters in ``first_year + c - 1``.
+    intake : tuple of Expression
+        Each cohort's intake (persons); an expression of parameters only.
+    varying : dict of str to tuple of str
+        Parameters drawn afresh for every cohort: the name the model's expressions
+        use, and the per-cohort parameters (``<name>_cohort<c>``) that hold the draws.
+        Every other parameter is drawn once per scenario, for all cohorts.
+    """
+
+    cohorts: int
+    first_year: int
+    intake: tuple[Expression, ...]
+    varying: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def entry_years(self) -> tuple[int, ...]:
+        """Calendar year each cohort enters."""
+        return tuple(range(self.first_year, self.first_year + self.cohorts))
 
 
 @dataclass(frozen=True)
@@ -275,6 +319,8 @@ class Model:
     correlations : Correlations or None
     optimism_bias : Expression or None
         The uplift on every cost flow that does not set its own.
+    programme : Programme or None
+        Recurring cohorts; None: the model is one cohort entering in year 1.
     warnings : tuple of str
         Things the loader repaired or wants the user to know (e.g. a correlation
         matrix moved to the nearest valid one).
@@ -297,6 +343,7 @@ class Model:
     regimes: tuple[Regime, ...] = ()
     correlations: Correlations | None = None
     optimism_bias: Expression | None = None
+    programme: Programme | None = None
     description: str = ""
     warnings: tuple[str, ...] = ()
     source: str = "<dict>"

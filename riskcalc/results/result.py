@@ -36,13 +36,16 @@ def begin_run_directory(out_dir: str | Path) -> Path:
     """Make a run directory ready; returns where to stream scenario parts.
 
     Parts go to a hidden directory that :func:`finish_scenarios` renames into
-    place; until then the directory's previous run, if any, stays complete, so a
-    run that fails (or is refused) before its first result destroys nothing.
+    place; until then the directory's previous complete run, if any, stays as it
+    was, so a run that fails, is refused or interrupted before its first result
+    destroys nothing.  A directory without a complete run is marked incomplete at once.
     Temporary files left by runs that were killed are removed first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(out)
+    if not (out / "manifest.json").is_file():
+        _mark_incomplete(out)  # no complete run to keep: say at once that one is under way
     parts = out / f".{SCENARIOS}.partial-{os.getpid()}"
     shutil.rmtree(parts, ignore_errors=True)
     return parts
