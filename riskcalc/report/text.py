@@ -64,6 +64,12 @@ def summary_sentences(run: RunData, words: Mapping[str, str]) -> list[str]:
             payer_p95=money(stat(run, f"hump_{payer}", "p95"), cur),
             society_p50=money(stat(run, "hump_society", "p50"), cur),
             society_p95=money(stat(run, "hump_society", "p95"), cur)))
+    if "claim" in run.extras and len(run.extras["claim"]):
+        claim = run.extras["claim"].iloc[0]
+        sentences.append(words["s_claim"].format(
+            year=int(claim["year"]), multiple=f"{claim['multiple']:g}",
+            probability=percent(claim["probability"]), p50=f"{claim['p50']:.1f}",
+            p05=f"{claim['p05']:.1f}", p95=f"{claim['p95']:.1f}"))
     if run.verdict is not None:
         criteria = run.verdict.get("criteria") or []
         failed = [criterion_name(c) for c in criteria if not c.get("passed")]
