@@ -14,6 +14,7 @@ Run:  python experiments/table43.py   (about a minute)
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,12 @@ from scipy.optimize import least_squares
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from riskcalc import load_model  # noqa: E402
-from riskcalc.results.accumulated import TABLE_4_3_YEARS, accumulated  # noqa: E402
+from riskcalc import load_model, model_from_dict, simulate  # noqa: E402
+from riskcalc.results.accumulated import (  # noqa: E402
+    TABLE_4_3_YEARS,
+    accumulated,
+    claim_table,
+)
 
 MODEL = REPO / "models" / "labour_market_programme.toml"
 SEED = REPO / "tests" / "data" / "seed_table_4_3_projected_accumulated.csv"
@@ -43,6 +48,8 @@ CALIBRATED = {
 SEED_RATE = 0.04
 KINDS = {"real": "real", "production": "production_value", "financial": "financial"}
 GOAL = 0.10
+#: Scenarios and seed of the runs that test the seed's claim.
+CLAIM_RUN = (20_000, 20261129)
 
 
 def seed_table() -> pd.DataFrame:
@@ -115,18 +122,41 @@ def main() -> int:
     print(f"Four equal cohorts (continuation = 1): largest difference "
           f"{full_table['difference'].abs().max():.1%}, "
           f"{(full_table['difference'].abs() > GOAL).sum()} cells beyond {GOAL:.0%}")
+    claims = claim_runs()
+    for reading, row in claims.items():
+        print(f"Claim, {reading}: P(4-year effect >= 8 x investment) = {row['probability']:.1%}, "
+              f"multiple median {row['p50']:.1f}, P5-P95 {row['p05']:.1f}-{row['p95']:.1f}")
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(report(table, values, full_table, full), encoding="utf-8")
+    OUT.write_text(report(table, values, full_table, full, claims), encoding="utf-8")
     print(f"Wrote {OUT.relative_to(REPO)}")
     return 0
 
 
-def report(table, values, full_table, full) -> str:
+def claim_runs() -> dict[str, pd.Series]:
+    """The seed's claim tested by Monte Carlo: the model as shipped, and one cohort only."""
+    data = tomllib.loads(MODEL.read_text(encoding="utf-8"))
+    one_cohort = dict(data, parameters={**data["parameters"], "continuation": 0.0})
+    n, seed = CLAIM_RUN
+    rows = {}
+    for reading, model in (("the model as shipped (later cohorts uncertain, 0-100 %)",
+                            load_model(MODEL)),
+                           ("one cohort (continuation = 0, the seed's reading)",
+                            model_from_dict(one_cohort, source=str(MODEL)))):
+        rows[reading] = claim_table(model, simulate(model, n, seed=seed).scenarios).iloc[0]
+    return rows
+
+
+def report(table, values, full_table, full, claims) -> str:
     missed = table[table["difference"].abs() > GOAL]
     values_md = "\n".join(f"| `{k}` | {v:.4f} | "
                           + (f"{CALIBRATED[k][0]} – {CALIBRATED[k][1]} |" if k in CALIBRATED
                              else "fixed: the seed's rate |") for k, v in values.items())
     full_md = "\n".join(f"| `{k}` | {v:.4f} |" for k, v in full.items())
+    claims_md = "\n".join(f"| {reading} | {r['probability']:.1%} | {r['p50']:.1f} | "
+                          f"{r['p05']:.1f} – {r['p95']:.1f} |" for reading, r in claims.items())
+    model = load_model(MODEL)
+    claims_base = accumulated(model).loc[4, "total"] / model.investment.evaluate(
+        model.base_case())
     return f"""# The seed's table 4.3, reproduced by riskcalc
 
 Written by `experiments/table43.py` from `models/labour_market_programme.toml` and the seed's
@@ -193,6 +223,24 @@ programme; its base case is the calibrated one.
 | parameter (four equal cohorts) | best fit |
 |---|---:|
 {full_md}
+
+## The seed's claim as a probability
+
+"Over a mandate period (4 years) the total effect is just under 200 MSEK (196 MSEK), against
+22 MSEK of cost: more than eight times the investment." The model declares it
+(`[model].claim = {{year = 4, multiple = 8}}`), so every `riskcalc run` of it reports the
+probability that society's accumulated discounted net by year 4 reaches 8 × the investment
+(the office's cost for the cohorts it takes in). At the calibrated base case the multiple is
+{claims_base:.1f}. By Monte Carlo ({CLAIM_RUN[0]:,} scenarios, seed {CLAIM_RUN[1]}):
+
+| reading | P(multiple ≥ 8) | median multiple | P5 – P95 |
+|---|---:|---:|---:|
+{claims_md}
+
+Under the seed's own reading (one cohort) the claim is about as likely as not: the seed's
+8.6 × sits near the middle of the uncertainty in success rate, savings, production value and
+relapse. Once later cohorts may join, each adds its cost at once but its effects only over
+the years after, so the four-year multiple falls and the claim becomes unlikely.
 """
 
 
