@@ -11,26 +11,30 @@ the parameter they describe (SEK, persons, a rate, ...).
 from __future__ import annotations
 
 import abc
+import csv
 import dataclasses
 import difflib
+import functools
+import io
 import math
-from collections.abc import Iterable, Mapping
+import stat
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import betaincinv, ndtr, ndtri
+from scipy import integrate, optimize
+from scipy.special import betainc, betaincinv, ndtr, ndtri
 
-from riskcalc.errors import DistributionError
+from riskcalc.errors import DistributionError, did_you_mean
 
 __all__ = [
     "Distribution", "Fixed", "PERT", "Triangular", "Uniform", "Normal", "TruncatedNormal",
-    "LogNormal", "Beta", "Discrete", "parse_distribution",
+    "LogNormal", "Beta", "Discrete", "Truncated", "Mixture", "Empirical", "parse_distribution",
 ]
 
-FAMILIES = ("fixed", "pert", "triangular", "uniform", "normal", "truncnormal", "lognormal",
-            "beta", "discrete")
-_EXTRA_KEYS = ("base", "description", "unit")
+_EXTRA_KEYS = ("base", "min", "max", "description", "unit")
 _frozen = dataclasses.dataclass(frozen=True, repr=False)
 _cache = dict(init=False, repr=False, compare=False)
 
@@ -74,6 +78,11 @@ def _scale(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return x
 
 
+def _unit(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Map ``x`` onto [0, 1] by ``[lo, hi]``, clipped."""
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+
 def _set(obj: object, **values: Any) -> None:
     for key, value in values.items():
         object.__setattr__(obj, key, value)
@@ -107,6 +116,13 @@ class Distribution(abc.ABC):
 
     @abc.abstractmethod
     def _ppf(self, u: np.ndarray) -> np.ndarray: ...
+
+    def cdf(self, x: ArrayLike) -> np.ndarray:
+        """Cumulative probability ``P(X <= x)``; same shape as ``x``."""
+        return np.asarray(self._cdf(np.asarray(x, dtype=np.float64)), dtype=np.float64)
+
+    @abc.abstractmethod
+    def _cdf(self, x: np.ndarray) -> np.ndarray: ...
 
     @property
     def is_fixed(self) -> bool:
@@ -151,6 +167,9 @@ class Fixed(Distribution):
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(u.shape, self.value)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return (x >= self.value).astype(float)
 
     mean = property(lambda self: self.value, doc="The constant value.")
     base = property(lambda self: self.value, doc="The constant value.")
@@ -215,6 +234,9 @@ class PERT(_Bounded):
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return _scale(betaincinv(self._alpha, self._beta, u), self.min, self.max)
 
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return betainc(self._alpha, self._beta, _unit(x, self.min, self.max))
+
 
 @_frozen
 class Triangular(_Bounded):
@@ -245,6 +267,15 @@ class Triangular(_Bounded):
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
         return np.clip(np.where(u < (c - a) / (b - a), left, right), a, b)
 
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        a, c, b = self.min, self.mode, self.max
+        y = np.clip(x, a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = (y - a) ** 2 / ((b - a) * (c - a))
+            right = 1 - (b - y) ** 2 / ((b - a) * (b - c))
+        return np.clip(np.where(y <= c, np.nan_to_num(left), np.nan_to_num(right, nan=1.0)),
+                       0.0, 1.0)
+
 
 @_frozen
 class Uniform(_Bounded):
@@ -271,6 +302,9 @@ class Uniform(_Bounded):
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return _scale(u.copy(), self.min, self.max)
 
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return _unit(x, self.min, self.max)
+
 
 @_frozen
 class Normal(Distribution):
@@ -291,6 +325,9 @@ class Normal(Distribution):
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return self.mean + self.sd * ndtri(u)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return ndtr((x - self.mean) / self.sd)
 
 
 @dataclasses.dataclass(frozen=True, repr=False, init=False)
@@ -339,6 +376,12 @@ class TruncatedNormal(Distribution):
         else:
             z = ndtri(self._pa + u * (self._pb - self._pa))
         return np.clip(self.mu + self.sd * z, self.low, self.high)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        z = (np.clip(x, self.low, self.high) - self.mu) / self.sd
+        if self._flip:
+            return np.clip((self._pb - ndtr(-z)) / (self._pb - self._pa), 0.0, 1.0)
+        return np.clip((ndtr(z) - self._pa) / (self._pb - self._pa), 0.0, 1.0)
 
 
 @_frozen
@@ -409,6 +452,10 @@ class LogNormal(Distribution):
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return np.exp(self.mu + self.sigma * ndtri(u))
 
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return ndtr((np.log(np.maximum(x, 0.0)) - self.mu) / self.sigma)
+
 
 @_frozen
 class Beta(Distribution):
@@ -438,6 +485,9 @@ class Beta(Distribution):
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return _scale(betaincinv(self.a, self.b, u), self.low, self.high)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return betainc(self.a, self.b, _unit(x, self.low, self.high))
 
 
 @_frozen
@@ -490,8 +540,248 @@ class Discrete(Distribution):
         idx = np.searchsorted(self._cum, u, side="left")
         return self._v[np.minimum(idx, len(self._v) - 1)]
 
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(self._v, x, side="right")
+        return np.concatenate([[0.0], self._cum])[idx]
 
-_LOGNORMAL_FORMS = "{mean = .., sd = ..}, {p05 = .., p95 = ..} or {mu = .., sigma = ..}"
+
+
+@dataclasses.dataclass(frozen=True, repr=False, init=False)
+class Truncated(Distribution):
+    """Any distribution restricted to ``[min, max]`` and renormalised (a truncation).
+
+    ``ppf(u) = inner.ppf(F(min-) + u * (F(max) - F(min-)))``: the draws are the
+    inner distribution's draws that fall in ``[min, max]``, in the same order of
+    ``u``. ``base`` defaults to the median; the mean is integrated numerically
+    (``quad`` over the quantile function).
+    """
+
+    inner: Distribution
+    min: float
+    max: float
+    base: float | None = None
+    family: ClassVar[str] = "truncated"
+
+    def __init__(self, inner: Distribution, min: float = -math.inf,  # noqa: A002
+                 max: float = math.inf, base: float | None = None) -> None:  # noqa: A002
+        f = f"{inner.family} truncation"
+        lo, hi = _num(f, "min", min, allow_inf=True), _num(f, "max", max, allow_inf=True)
+        _interval(f, "min", lo, "max", hi)
+        pa = float(inner.cdf(np.nextafter(lo, -math.inf)))
+        pb = float(inner.cdf(hi))
+        if not pb > pa:
+            raise DistributionError(f"{f}: [min, max] = [{lo!r}, {hi!r}] holds no probability "
+                                    f"under {inner!r}; widen it")
+        _set(self, inner=inner, min=lo, max=hi, base=base, _pa=pa, _pb=pb)
+        self._init_base(float(self.ppf(0.5)), lo, hi)
+
+    @functools.cached_property
+    def mean(self) -> float:  # type: ignore[override]
+        """``∫ ppf(u) du`` over (0, 1), by adaptive quadrature."""
+        return float(integrate.quad(lambda u: float(self._ppf(np.array(u))), 0.0, 1.0,
+                                    limit=200)[0])
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
+        inner = self.inner.ppf(self._pa + u * (self._pb - self._pa))
+        return np.clip(inner, self.min, self.max)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        inside = (self.inner.cdf(np.clip(x, self.min, self.max)) - self._pa) / (self._pb - self._pa)
+        return np.where(x < self.min, 0.0, np.clip(inside, 0.0, 1.0))
+
+    def __repr__(self) -> str:
+        return f"Truncated({self.inner!r}, min={self.min!r}, max={self.max!r})"
+
+
+@dataclasses.dataclass(frozen=True, repr=False, init=False)
+class Mixture(Distribution):
+    """A weighted mixture: with probability ``weights[k]`` a draw comes from ``components[k]``.
+
+    The quantile function is found by bisection on the mixture's CDF between
+    the smallest and largest component quantile at the same ``u`` (the mixture
+    quantile always lies between them); 60 halvings narrow it to 2**-60 of that bracket.
+    The mean is exact (``sum(weights * component means)``); ``base`` defaults
+    to the median.
+    """
+
+    components: tuple[Distribution, ...]
+    weights: tuple[float, ...]
+    base: float | None = None
+    family: ClassVar[str] = "mixture"
+
+    def __init__(self, components: Iterable[Distribution], weights: Iterable[float],
+                 base: float | None = None) -> None:
+        f = "mixture"
+        comps = tuple(components)
+        w = _weights(f, weights)
+        if len(comps) < 1 or len(comps) != len(w):
+            raise DistributionError(f"{f} needs as many weights as components, got "
+                                    f"{len(comps)} components and {len(w)} weights")
+        _set(self, components=comps, weights=w, base=base)
+        self._init_base(float(self.ppf(0.5)))
+
+    @property
+    def mean(self) -> float:
+        """``sum(weights[k] * components[k].mean)``."""
+        return math.fsum(w * c.mean for c, w in zip(self.components, self.weights, strict=True))
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        pairs = zip(self.components, self.weights, strict=True)
+        return sum(w * c.cdf(x) for c, w in pairs if w > 0)
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
+        live = [c for c, w in zip(self.components, self.weights, strict=True) if w > 0]
+        q = np.stack([c.ppf(u) for c in live])
+        lo, hi = q.min(axis=0), q.max(axis=0)
+        for _ in range(60):
+            done = lo == hi
+            if np.all(done):
+                break
+            mid = np.where(done, lo, 0.5 * (lo + hi))
+            below = self._cdf(mid) < u
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+        return hi
+
+    def __repr__(self) -> str:
+        return f"Mixture({list(self.components)!r}, weights={list(self.weights)!r})"
+
+
+@dataclasses.dataclass(frozen=True, repr=False, init=False)
+class Empirical(Distribution):
+    """Resampling of observed ``values``: every draw is one of them, each equally likely.
+
+    ``ppf(u)`` is the ``floor(u * n)``-th smallest value (the last one at
+    ``u = 1``); the mean is the values' mean and ``base`` defaults to that
+    quantile at 0.5 (the upper of the two middle values when ``n`` is even).
+    """
+
+    values: tuple[float, ...]
+    base: float | None = None
+    source: str = ""
+    family: ClassVar[str] = "empirical"
+
+    def __init__(self, values: Iterable[float], base: float | None = None,
+                 source: str = "") -> None:
+        f = "empirical"
+        if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+            raise DistributionError(f"{f} values must be a list of numbers, got {values!r}")
+        v = np.sort(np.array([_num(f, f"values[{i}]", x) for i, x in enumerate(values)]))
+        if len(v) < 2:
+            raise DistributionError(f"{f} needs at least 2 observed values, got {len(v)}")
+        _set(self, values=tuple(v.tolist()), base=base, source=source, _v=v)
+        self._init_base(float(self.ppf(0.5)), float(v[0]), float(v[-1]))
+
+    @property
+    def mean(self) -> float:
+        """The mean of the observed values."""
+        return math.fsum(self.values) / len(self.values)
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
+        n = len(self._v)
+        return self._v[np.minimum((u * n).astype(np.int64), n - 1)]
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self._v, x, side="right") / len(self._v)
+
+    def __repr__(self) -> str:
+        where = f"file={self.source!r}" if self.source else f"values={list(self.values)!r}"
+        return f"Empirical({where}, n={len(self.values)})"
+
+
+def _weights(family: str, weights: Any) -> tuple[float, ...]:
+    """Probability weights: numbers >= 0 that sum to 1 within 1e-9."""
+    if isinstance(weights, (str, bytes, Mapping)) or not isinstance(weights, Iterable):
+        raise DistributionError(f"{family} weights must be a list of numbers, got {weights!r}")
+    w = tuple(_num(family, f"weights[{i}]", x) for i, x in enumerate(weights))
+    if w and min(w) < 0:
+        raise DistributionError(f"{family} weights must be >= 0, got {min(w)!r}")
+    if w and abs(math.fsum(w) - 1.0) > 1e-9:
+        raise DistributionError(f"{family} weights must sum to 1 (within 1e-9), "
+                                f"they sum to {math.fsum(w)!r}")
+    return w
+
+
+# -- analysts' ways of stating a range ---------------------------------------------------
+
+Z95 = float(ndtri(0.95))  # 1.6449: the 5th and 95th percentiles are mean -/+ Z95 sd
+
+
+def _check_interval(family: str, p05: Any, p95: Any) -> tuple[float, float]:
+    lo, hi = _num(family, "p05", p05), _num(family, "p95", p95)
+    _interval(family, "p05", lo, "p95", hi)
+    return lo, hi
+
+
+def _solve(family: str, residual: Callable[[np.ndarray], np.ndarray], x0: list[float],
+           what: str) -> np.ndarray:
+    """Solve ``residual(x) = 0`` (2 unknowns); refuse when no exact solution is found."""
+    sol = optimize.least_squares(residual, x0, xtol=1e-15, ftol=1e-15, gtol=1e-15,
+                                 max_nfev=2000)
+    if not np.all(np.abs(residual(sol.x)) < 1e-7):
+        raise DistributionError(f"{family}: no {family} distribution has {what}; check the "
+                                "numbers or choose another family")
+    return sol.x
+
+
+def _three_point_p(family: str, p05: Any, mode: Any, p95: Any) -> tuple[float, float, float]:
+    """``(min, mode, max)`` of the PERT or triangular whose 5th/95th percentiles are given."""
+    lo, hi = _check_interval(family, p05, p95)
+    m = _num(family, "mode", mode)
+    if not lo <= m <= hi:
+        raise DistributionError(f"{family} mode {m!r} is outside [p05, p95] = [{lo!r}, {hi!r}]")
+    span = hi - lo
+
+    def build(x: np.ndarray) -> Distribution:
+        a, b = m - span * math.exp(x[0]), m + span * math.exp(x[1])
+        return PERT(a, m, b) if family == "pert" else Triangular(a, m, b)
+
+    def residual(x: np.ndarray) -> np.ndarray:
+        return (build(x).ppf(np.array([0.05, 0.95])) - [lo, hi]) / span
+
+    x0 = [math.log(max(m - lo, 0.05 * span) + 0.3 * span) - math.log(span),
+          math.log(max(hi - m, 0.05 * span) + 0.3 * span) - math.log(span)]
+    x = _solve(family, residual, x0, f"p05 = {lo!r}, mode = {m!r}, p95 = {hi!r}")
+    d = build(x)
+    return d.min, m, d.max  # type: ignore[attr-defined]
+
+
+def _beta_from_mean_sd(mean: float, sd: float, low: float, high: float) -> tuple[float, float]:
+    f = "beta"
+    m = (mean - low) / (high - low)
+    v = (sd / (high - low)) ** 2
+    if not 0 < m < 1:
+        raise DistributionError(f"{f} mean {mean!r} must lie strictly inside [low, high] = "
+                                f"[{low!r}, {high!r}]")
+    if not 0 < v < m * (1 - m):
+        raise DistributionError(f"{f} sd {sd!r} must be > 0 and below "
+                                f"{math.sqrt(m * (1 - m)) * (high - low)!r} for mean {mean!r} "
+                                f"on [{low!r}, {high!r}]")
+    k = m * (1 - m) / v - 1
+    return m * k, (1 - m) * k
+
+
+def _beta_from_interval(p05: Any, p95: Any, low: float, high: float) -> tuple[float, float]:
+    f = "beta"
+    lo, hi = _check_interval(f, p05, p95)
+    if not (low < lo and hi < high):
+        raise DistributionError(f"{f} [p05, p95] = [{lo!r}, {hi!r}] must lie strictly inside "
+                                f"[low, high] = [{low!r}, {high!r}]")
+    a0, b0 = _beta_from_mean_sd(0.5 * (lo + hi), min((hi - lo) / (2 * Z95), 0.99 * math.sqrt(
+        ((lo + hi) / 2 - low) * (high - (lo + hi) / 2))), low, high)
+    target = (np.array([lo, hi]) - low) / (high - low)
+
+    def residual(x: np.ndarray) -> np.ndarray:
+        return betaincinv(math.exp(x[0]), math.exp(x[1]), [0.05, 0.95]) - target
+
+    x = _solve(f, residual, [math.log(a0), math.log(b0)], f"p05 = {lo!r} and p95 = {hi!r} "
+               f"on [{low!r}, {high!r}]")
+    return math.exp(x[0]), math.exp(x[1])
+
+
+#: Largest CSV file an ``empirical`` distribution reads, and most values it keeps.
+EMPIRICAL_MAX_BYTES = 16 * 2**20
+EMPIRICAL_MAX_VALUES = 1_000_000
 
 
 def _args(family: str, value: Any, *forms: tuple[str, ...]) -> list[Any]:
@@ -504,25 +794,103 @@ def _args(family: str, value: Any, *forms: tuple[str, ...]) -> list[Any]:
     return list(value)
 
 
-def _lognormal(value: Any, base: Any) -> LogNormal:
-    keys = set(value) if isinstance(value, Mapping) else None
-    if keys == {"mean", "sd"}:
-        return LogNormal.from_mean_sd(value["mean"], value["sd"], base)
-    if keys == {"p05", "p95"}:
-        return LogNormal.from_interval(value["p05"], value["p95"], base)
-    if keys == {"mu", "sigma"}:
-        return LogNormal(value["mu"], value["sigma"], base)
-    raise DistributionError(f"lognormal takes {_LOGNORMAL_FORMS}, got {value!r}")
+Form = tuple[tuple[str, ...], tuple[str, ...], Callable[..., Distribution]]
 
 
-def _discrete(value: Any, base: Any) -> Discrete:
+def _forms(family: str, value: Any, positional: tuple[tuple[str, ...], ...],
+           named: tuple[Form, ...], base: Any) -> Distribution:
+    """Build `family` from a list (``positional`` shapes) or a table (one of ``named``).
+
+    Each named form is ``(required keys, optional keys, builder)``; the builder
+    is called with the table's values as keywords and ``base``.
+    """
+    shown = [f"[{', '.join(form)}]" for form in positional]
+    shown += ["{" + ", ".join([*req, *(f"{k}?" for k in opt)]) + "}" for req, opt, _ in named]
+    text = " or ".join(shown)
+    if isinstance(value, (list, tuple)) and positional:
+        args = _args(family, value, *positional)
+        form = next(f for f in positional if len(f) == len(args))
+        value = dict(zip(form, args, strict=True))
+    if not isinstance(value, Mapping):
+        raise DistributionError(f"{family} takes {text}, got {value!r}")
+    keys = set(value)
+    for req, opt, build in named:
+        if set(req) <= keys <= set(req) | set(opt):
+            return build(**value, base=base)
+    raise DistributionError(f"{family} takes {text}, got keys {sorted(keys)}")
+
+
+def _lognormal(value: Any, base: Any, root: Path | None) -> LogNormal:
+    return _forms("lognormal", value, (), (  # type: ignore[return-value]
+        (("mean", "sd"), (), LogNormal.from_mean_sd),
+        (("p05", "p95"), (), lambda p05, p95, base: LogNormal.from_interval(p05, p95, base)),
+        (("mu", "sigma"), (), LogNormal)), base)
+
+
+def _three_point(family: str, cls: type) -> Callable[[Any, Any, Path | None], Distribution]:
+    def build(value: Any, base: Any, root: Path | None) -> Distribution:
+        return _forms(family, value, (("min", "mode", "max"),), (
+            (("min", "mode", "max"), (), lambda min, mode, max, base: cls(  # noqa: A006
+                min, mode, max, base=base)),
+            (("p05", "mode", "p95"), (), lambda p05, mode, p95, base: cls(
+                *_three_point_p(family, p05, mode, p95), base=base))), base)
+    return build
+
+
+def _uniform_moments(mean: Any, sd: Any, base: Any) -> Uniform:
+    m, s = _num("uniform", "mean", mean), _num("uniform", "sd", sd)
+    _positive("uniform", "sd", s)
+    return Uniform(m - math.sqrt(3) * s, m + math.sqrt(3) * s, base)
+
+
+def _uniform_interval(p05: Any, p95: Any, base: Any) -> Uniform:
+    lo, hi = _check_interval("uniform", p05, p95)
+    width = (hi - lo) / 0.9
+    return Uniform(lo - 0.05 * width, hi + 0.05 * width, base)
+
+
+def _normal_interval(p05: Any, p95: Any, base: Any) -> Normal:
+    lo, hi = _check_interval("normal", p05, p95)
+    return Normal(0.5 * (lo + hi), (hi - lo) / (2 * Z95), base)
+
+
+def _beta(a: Any, b: Any, low: Any = 0.0, high: Any = 1.0, base: Any = None) -> Beta:
+    return Beta(a, b, low, high, base)
+
+
+def _beta_bounds(low: Any, high: Any) -> tuple[float, float]:
+    lo, hi = _num("beta", "low", low), _num("beta", "high", high)
+    _interval("beta", "low", lo, "high", hi)
+    return lo, hi
+
+
+def _beta_moments(mean: Any, sd: Any, low: Any = 0.0, high: Any = 1.0, base: Any = None) -> Beta:
+    lo, hi = _beta_bounds(low, high)
+    a, b = _beta_from_mean_sd(_num("beta", "mean", mean), _num("beta", "sd", sd), lo, hi)
+    return Beta(a, b, lo, hi, base)
+
+
+def _beta_interval(p05: Any, p95: Any, low: Any = 0.0, high: Any = 1.0, base: Any = None) -> Beta:
+    lo, hi = _beta_bounds(low, high)
+    return Beta(*_beta_from_interval(p05, p95, lo, hi), lo, hi, base)
+
+
+def _discrete(value: Any, base: Any, root: Path | None) -> Discrete:
     if not (isinstance(value, Mapping) and set(value) == {"values", "weights"}):
         raise DistributionError("discrete takes {values = [...], weights = [...]}, "
                                 f"got {value!r}")
     return Discrete(value["values"], value["weights"], base)
 
 
-def _fixed(value: Any, base: Any) -> Fixed:
+def _bernoulli(value: Any, base: Any, root: Path | None) -> Discrete:
+    p = _num("bernoulli", "probability", value)
+    if not 0 <= p <= 1:
+        raise DistributionError(f"bernoulli takes the probability of the event (1) in [0, 1], "
+                                f"got {p!r}")
+    return Discrete((0.0, 1.0), (1.0 - p, p), base)
+
+
+def _fixed(value: Any, base: Any, root: Path | None) -> Fixed:
     dist = Fixed(value)
     if base is not None and _num("fixed", "base", base) != dist.value:
         raise DistributionError(f"fixed base {base!r} differs from the fixed value "
@@ -530,18 +898,122 @@ def _fixed(value: Any, base: Any) -> Fixed:
     return dist
 
 
-_BUILDERS = {
+def _mixture(value: Any, base: Any, root: Path | None) -> Mixture:
+    if not (isinstance(value, Mapping) and set(value) == {"components", "weights"}):
+        raise DistributionError("mixture takes {components = [{...}, {...}], weights = [...]}, "
+                                f"got {value!r}")
+    comps = value["components"]
+    if not isinstance(comps, (list, tuple)) or not comps:
+        raise DistributionError(f"mixture components must be a non-empty list of tables such "
+                                f"as {{normal = [0, 1]}}, got {comps!r}")
+    parsed = []
+    for i, comp in enumerate(comps):
+        try:
+            parsed.append(_parse(comp, root))
+        except DistributionError as exc:
+            raise DistributionError(f"mixture components[{i}]: {exc}") from None
+    return Mixture(parsed, value["weights"], base)
+
+
+def _empirical(value: Any, base: Any, root: Path | None) -> Empirical:
+    if isinstance(value, Mapping) and set(value) == {"values"}:
+        return Empirical(value["values"], base)
+    if isinstance(value, Mapping) and "file" in value and set(value) <= {"file", "column"}:
+        text, values = _read_column(root, value["file"], value.get("column"))
+        return Empirical(values, base, source=text)
+    raise DistributionError("empirical takes {values = [...]} or {file = \"data.csv\", "
+                            f"column = \"name\"}}, got {value!r}")
+
+
+def _read_column(root: Path | None, file: Any, column: Any) -> tuple[str, list[float]]:
+    """The numbers of one column of a CSV file in the model file's folder (bounded read)."""
+    f = "empirical"
+    if root is None:
+        raise DistributionError(f"{f} file needs a model loaded from a file (the CSV lies "
+                                "next to it); give values = [...] instead")
+    if not isinstance(file, str) or not file:
+        raise DistributionError(f"{f} file must be a path text, got {file!r}")
+    rel = Path(file)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise DistributionError(f"{f} file {file!r} must be a path relative to the model "
+                                "file's folder, without '..'")
+    path = root / rel
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+        info = path.stat()
+    except OSError as exc:
+        raise DistributionError(f"{f} file {file!r}: cannot read it ({exc.strerror})") from None
+    if not inside:
+        raise DistributionError(f"{f} file {file!r} leads outside the model file's folder; "
+                                "copy the CSV next to the model")
+    if not stat.S_ISREG(info.st_mode):
+        raise DistributionError(f"{f} file {file!r} is not a regular file")
+    if info.st_size > EMPIRICAL_MAX_BYTES:
+        raise DistributionError(f"{f} file {file!r} has {info.st_size} bytes; at most "
+                                f"{EMPIRICAL_MAX_BYTES} are read")
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(EMPIRICAL_MAX_BYTES + 1)[:EMPIRICAL_MAX_BYTES]
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DistributionError(f"{f} file {file!r}: not readable UTF-8 text ({exc})") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise DistributionError(f"{f} file {file!r} is empty; give a header row and values")
+    header = [h.strip() for h in rows[0]]
+    if column is None:
+        if len(header) != 1:
+            raise DistributionError(f"{f} file {file!r} has columns {header}; say which with "
+                                    "column = \"name\"")
+        column = header[0]
+    if not isinstance(column, str) or column not in header:
+        raise DistributionError(f"{f} column {column!r} is not in {file!r}; "
+                                f"{did_you_mean(str(column), header)}")
+    j = header.index(column)
+    values = []
+    for line, row in enumerate(rows[1:], start=2):
+        cell = row[j].strip() if j < len(row) else ""
+        if not cell:
+            continue  # a missing observation
+        try:
+            x = float(cell)
+        except ValueError:
+            raise DistributionError(f"{f} file {file!r} line {line}, column {column!r}: "
+                                    f"{cell[:40]!r} is not a number") from None
+        if not math.isfinite(x):
+            raise DistributionError(f"{f} file {file!r} line {line}, column {column!r}: "
+                                    f"{cell[:40]!r} is not a finite number")
+        values.append(x)
+        if len(values) > EMPIRICAL_MAX_VALUES:
+            raise DistributionError(f"{f} file {file!r} has more than {EMPIRICAL_MAX_VALUES} "
+                                    "values; thin it first")
+    return f"{file}:{column}", values
+
+
+_BUILDERS: dict[str, Callable[[Any, Any, Path | None], Distribution]] = {
     "fixed": _fixed,
-    "pert": lambda v, b: PERT(*_args("pert", v, ("min", "mode", "max")), base=b),
-    "triangular": lambda v, b: Triangular(*_args("triangular", v, ("min", "mode", "max")), b),
-    "uniform": lambda v, b: Uniform(*_args("uniform", v, ("min", "max")), b),
-    "normal": lambda v, b: Normal(*_args("normal", v, ("mean", "sd")), b),
-    "truncnormal": lambda v, b: TruncatedNormal(
-        *_args("truncnormal", v, ("mean", "sd", "low", "high")), base=b),
+    "pert": _three_point("pert", PERT),
+    "triangular": _three_point("triangular", Triangular),
+    "uniform": lambda v, b, r: _forms("uniform", v, (("min", "max"),), (
+        (("min", "max"), (), lambda min, max, base: Uniform(min, max, base)),  # noqa: A006
+        (("mean", "sd"), (), _uniform_moments),
+        (("p05", "p95"), (), _uniform_interval)), b),
+    "normal": lambda v, b, r: _forms("normal", v, (("mean", "sd"),), (
+        (("mean", "sd"), (), Normal),
+        (("p05", "p95"), (), _normal_interval)), b),
+    "truncnormal": lambda v, b, r: _forms("truncnormal", v, (("mean", "sd", "low", "high"),), (
+        (("mean", "sd", "low", "high"), (), TruncatedNormal),), b),
     "lognormal": _lognormal,
-    "beta": lambda v, b: Beta(*_args("beta", v, ("a", "b"), ("a", "b", "low", "high")), base=b),
+    "beta": lambda v, b, r: _forms("beta", v, (("a", "b"), ("a", "b", "low", "high")), (
+        (("a", "b"), ("low", "high"), _beta),
+        (("mean", "sd"), ("low", "high"), _beta_moments),
+        (("p05", "p95"), ("low", "high"), _beta_interval)), b),
     "discrete": _discrete,
+    "bernoulli": _bernoulli,
+    "mixture": _mixture,
+    "empirical": _empirical,
 }
+FAMILIES = tuple(_BUILDERS)
 
 
 def _hint(key: Any, choices: Iterable[str]) -> str:
@@ -549,7 +1021,7 @@ def _hint(key: Any, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _parse(spec: Any) -> Distribution:
+def _parse(spec: Any, root: Path | None) -> Distribution:
     if not isinstance(spec, bool) and isinstance(spec, (int, float, np.integer, np.floating)):
         return Fixed(spec)
     valid = ", ".join(FAMILIES)
@@ -570,10 +1042,16 @@ def _parse(spec: Any) -> Distribution:
         raise DistributionError(f"unknown key {others[0]!r} in {family} table"
                                 f"{_hint(others[0], _EXTRA_KEYS)}; allowed extra keys: "
                                 f"{', '.join(_EXTRA_KEYS)}")
-    return _BUILDERS[family](spec[family], spec.get("base"))
+    if "min" not in spec and "max" not in spec:
+        return _BUILDERS[family](spec[family], spec.get("base"), root)
+    if family == "fixed":
+        raise DistributionError("a fixed value cannot be truncated; drop min and max")
+    inner = _BUILDERS[family](spec[family], None, root)
+    return Truncated(inner, spec.get("min", -math.inf), spec.get("max", math.inf),
+                     spec.get("base"))
 
 
-def parse_distribution(spec: Any, *, name: str) -> Distribution:
+def parse_distribution(spec: Any, *, name: str, root: str | Path | None = None) -> Distribution:
     """Build a :class:`Distribution` from a TOML value of a ``[parameters]`` table.
 
     Parameters
@@ -584,11 +1062,20 @@ def parse_distribution(spec: Any, *, name: str) -> Distribution:
         mode, max]``, ``uniform = [min, max]``, ``normal = [mean, sd]``,
         ``truncnormal = [mean, sd, low, high]``, ``lognormal = {mean, sd}``,
         ``{p05, p95}`` or ``{mu, sigma}``, ``beta = [a, b]`` or ``[a, b, low,
-        high]``, ``discrete = {values = [...], weights = [...]}``. The table may
-        add ``base = number``; ``description`` and ``unit`` are accepted and
+        high]``, ``discrete = {values = [...], weights = [...]}``,
+        ``bernoulli = p``, ``mixture = {components = [...], weights = [...]}``,
+        ``empirical = {values = [...]}`` or ``{file = "x.csv", column = "c"}``.
+        Most families also take tables of moments (``{mean, sd}``), a 90 %
+        interval (``{p05, p95}``) or a three-point estimate (``{min, mode,
+        max}`` / ``{p05, mode, p95}``); see docs/model-files.md. The table may
+        add ``base = number`` and ``min``/``max`` (a truncation, see
+        :class:`Truncated`); ``description`` and ``unit`` are accepted and
         ignored here.
     name : str
         The parameter's name, quoted in every error message.
+    root : str or Path, optional
+        The model file's folder, where ``empirical`` files are read; without
+        it an ``empirical`` file is refused.
 
     Returns
     -------
@@ -600,6 +1087,6 @@ def parse_distribution(spec: Any, *, name: str) -> Distribution:
         One-line message naming the parameter, the bad argument and what is allowed.
     """
     try:
-        return _parse(spec)
+        return _parse(spec, None if root is None else Path(root))
     except DistributionError as exc:
         raise DistributionError(f"parameter {name!r}: {exc}") from None

@@ -43,10 +43,10 @@ __all__ = ["load_model", "model_from_dict"]
 
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
              "regimes", "correlations", "programme")
-_MODEL_KEYS = ("name", "description", "currency", "years", "discount_rate", "investment",
-               "optimism_bias", "claim")
+_MODEL_KEYS = ("name", "name_sv", "description", "currency", "years", "discount_rate",
+               "investment", "optimism_bias", "claim")
 _CLAIM_KEYS = ("year", "multiple", "source")
-_ACTOR_KEYS = ("label", "kind", "description", "realisation")
+_ACTOR_KEYS = ("label", "label_sv", "kind", "description", "realisation")
 _OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
 _FLOW_KEYS = ("actor", "kind", "revenue", "cost", "when", "label", "optimism_bias",
               "whole_units", "scope")
@@ -81,11 +81,12 @@ def load_model(path: str | Path) -> Model:
     """
     path = Path(path)
     data, raw = read_toml(path, "model file")
-    return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest())
+    return model_from_dict(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest(),
+                           root=path.parent)
 
 
 def model_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
-                    sha256: str | None = None) -> Model:
+                    sha256: str | None = None, root: str | Path | None = None) -> Model:
     """Validate a model given as nested dicts (the parsed TOML).
 
     Parameters
@@ -96,12 +97,15 @@ def model_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
         Shown in error messages in place of a file name.
     sha256 : str, optional
         Hash to record; by default a hash of the canonical representation of `data`.
+    root : str or Path, optional
+        The folder ``empirical`` distributions read their CSV files from (the
+        model file's folder); without it such files are refused.
 
     Returns
     -------
     Model
     """
-    return _Loader(source).build(data, sha256 or hashlib.sha256(
+    return _Loader(source, root).build(data, sha256 or hashlib.sha256(
         repr(sorted(_canonical(data).items())).encode()).hexdigest())
 
 
@@ -125,8 +129,9 @@ def _is_number(value: Any) -> bool:
 class _Loader:
     """Validates one model's data; `source` prefixes every message."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, root: str | Path | None = None):
         self.source = source
+        self.root = root
         self.parameters: dict[str, Parameter] = {}
         self.warnings: list[str] = []
         # Expressions whose names are checked once everything is declared: (expr, key).
@@ -183,7 +188,7 @@ class _Loader:
 
     def distribution(self, spec: Any, name: str, where: str) -> Distribution:
         try:
-            return parse_distribution(spec, name=name)
+            return parse_distribution(spec, name=name, root=self.root)
         except ModelError as exc:
             # The key path already names the parameter.
             message = str(exc).removeprefix(f"parameter {name!r}: ")
@@ -227,7 +232,7 @@ class _Loader:
         if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 200:
             raise self.error("[model].years", f"expected a whole number of years from 1 to 200, "
                                               f"got {years!r}")
-        for key in ("name", "currency", "description"):
+        for key in ("name", "name_sv", "currency", "description"):
             if key in head and not isinstance(head[key], str):
                 raise self.error(f"[model].{key}", f"expected text, got {head[key]!r}")
 
@@ -290,7 +295,7 @@ class _Loader:
             programme=self.programme, claim=self.claim(head.get("claim"), years),
             description=head.get("description", ""),
             warnings=tuple(self.warnings),
-            source=self.source, sha256=sha256,
+            source=self.source, sha256=sha256, name_sv=head.get("name_sv", ""),
         )
 
     def declare(self, name: str, where: str, definitions: Mapping[str, Any]) -> None:
@@ -327,7 +332,11 @@ class _Loader:
             if "realisation" in value:
                 realisation = self.share(value["realisation"], f"{where}.realisation",
                                          f"{key}_realisation")
-            result.append(Actor(key, str(value.get("label", key)), kind, realisation))
+            for name in ("label", "label_sv"):
+                if name in value and not isinstance(value[name], str):
+                    raise self.error(f"{where}.{name}", f"expected text, got {value[name]!r}")
+            result.append(Actor(key, value.get("label", key), kind, realisation,
+                                value.get("label_sv", "")))
         return tuple(result)
 
     def declared_parameters(self, table: Mapping[str, Any]) -> dict[str, Parameter]:
