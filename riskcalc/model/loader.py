@@ -35,6 +35,7 @@ from riskcalc.model.objects import (
     Parameter,
     Programme,
     Regime,
+    ReturnClaim,
     Transfer,
 )
 
@@ -42,9 +43,10 @@ __all__ = ["load_model", "model_from_dict"]
 
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
              "regimes", "correlations", "programme")
-_MODEL_KEYS = ("name", "description", "currency", "years", "discount_rate", "investment",
-               "optimism_bias")
-_ACTOR_KEYS = ("label", "kind", "description", "realisation")
+_MODEL_KEYS = ("name", "name_sv", "description", "currency", "years", "discount_rate",
+               "investment", "optimism_bias", "claim")
+_CLAIM_KEYS = ("year", "multiple", "source")
+_ACTOR_KEYS = ("label", "label_sv", "kind", "description", "realisation")
 _OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
 _FLOW_KEYS = ("actor", "kind", "revenue", "cost", "when", "label", "optimism_bias",
               "whole_units", "scope")
@@ -272,7 +274,7 @@ class _Loader:
         if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 200:
             raise self.error("[model].years", f"expected a whole number of years from 1 to 200, "
                                               f"got {years!r}")
-        for key in ("name", "currency", "description"):
+        for key in ("name", "name_sv", "currency", "description"):
             if key in head and not isinstance(head[key], str):
                 raise self.error(f"[model].{key}", f"expected text, got {head[key]!r}")
 
@@ -332,9 +334,10 @@ class _Loader:
             discount_schedule=schedule, investment=investment, actors=actors,
             parameters=self.parameters, derived=derived, flows=flows, transfers=transfers,
             regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
-            programme=self.programme, description=head.get("description", ""),
+            programme=self.programme, claim=self.claim(head.get("claim"), years),
+            description=head.get("description", ""),
             warnings=tuple(self.warnings),
-            source=self.source, sha256=sha256,
+            source=self.source, sha256=sha256, name_sv=head.get("name_sv", ""),
         )
 
     def declare(self, name: str, where: str, definitions: Mapping[str, Any]) -> None:
@@ -371,8 +374,8 @@ class _Loader:
             if "realisation" in value:
                 realisation = self.share(value["realisation"], f"{where}.realisation",
                                          f"{key}_realisation")
-            result.append(Actor(key, self.text(value, "label", where, key), kind,
-                                realisation))
+            result.append(Actor(key, self.text(value, "label", where, key), kind, realisation,
+                                self.text(value, "label_sv", where)))
         return tuple(result)
 
     def declared_parameters(self, table: Mapping[str, Any]) -> dict[str, Parameter]:
@@ -510,6 +513,22 @@ class _Loader:
         return Transfer(payer, payee, kind, self.expression(spec["amount"], f"{where}.amount"),
                         self.when(spec, where), self.text(spec, "label", where),
                         self.scope(spec, where))
+
+    def claim(self, spec: Any, years: int) -> ReturnClaim | None:
+        if spec is None:
+            return None
+        where = "[model].claim"
+        if not isinstance(spec, dict):
+            raise self.error(where, "expected a table such as {year = 4, multiple = 8}")
+        self.check_keys(spec, _CLAIM_KEYS, where)
+        year, multiple = spec.get("year"), spec.get("multiple")
+        if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= years:
+            raise self.error(f"{where}.year", f"expected a whole year within the horizon "
+                                              f"1..{years}, got {year!r}")
+        if not _is_number(multiple) or not math.isfinite(multiple):
+            raise self.error(f"{where}.multiple", f"expected a number (a multiple of the "
+                                                  f"investment, e.g. 8), got {multiple!r}")
+        return ReturnClaim(year, float(multiple), str(spec.get("source", "")))
 
     def scope(self, spec: Mapping[str, Any], where: str) -> str:
         if "scope" not in spec:

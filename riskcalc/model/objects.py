@@ -29,6 +29,7 @@ __all__ = [
     "Regime",
     "Correlations",
     "Programme",
+    "ReturnClaim",
     "SCOPES",
     "Model",
 ]
@@ -53,17 +54,24 @@ class Actor:
     key : str
         Identifier used in flows and output columns (``npv_<key>``).
     label : str
-        Name shown in tables, e.g. ``"Arbetsmarknadskontoret"``.
+        Name shown in tables, e.g. ``"Labour-market office"``.
     kind : {"budget", "production"}
     realisation : Expression or None
         Share of this actor's savings on paper that becomes budget ("cashability");
         None means all of it.
+    label_sv : str
+        Name in Swedish reports (``"Arbetsmarknadskontoret"``); empty: `label`.
     """
 
     key: str
     label: str
     kind: str = "budget"
     realisation: Expression | None = None
+    label_sv: str = ""
+
+    def label_in(self, lang: str) -> str:
+        """The name in a report language (``"en"``, ``"sv"``)."""
+        return self.label_sv if lang == "sv" and self.label_sv else self.label
 
 
 @dataclass(frozen=True)
@@ -252,6 +260,21 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class ReturnClaim:
+    """A claim about the return that a run tests: "by year `year`, `multiple` × the investment".
+
+    E.g. the seed's "over a mandate period (4 years) the effect is more than eight
+    times the investment": ``ReturnClaim(4, 8.0, ...)``.  A run reports the
+    probability that society's accumulated discounted net by `year` reaches
+    `multiple` times the investment, and that multiple's P5-P95.
+    """
+
+    year: int
+    multiple: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Regime:
     """One of a model's declared scenarios (e.g. good / half-good / bad / very bad).
 
@@ -321,6 +344,8 @@ class Model:
         The uplift on every cost flow that does not set its own.
     programme : Programme or None
         Recurring cohorts; None: the model is one cohort entering in year 1.
+    claim : ReturnClaim or None
+        A claim about the return by a year that runs test (``[model].claim``).
     warnings : tuple of str
         Things the loader repaired or wants the user to know (e.g. a correlation
         matrix moved to the nearest valid one).
@@ -344,10 +369,16 @@ class Model:
     correlations: Correlations | None = None
     optimism_bias: Expression | None = None
     programme: Programme | None = None
+    claim: ReturnClaim | None = None
     description: str = ""
     warnings: tuple[str, ...] = ()
     source: str = "<dict>"
     sha256: str = ""
+    name_sv: str = ""
+
+    def name_in(self, lang: str) -> str:
+        """The model's name in a report language (``name_sv`` for Swedish, where given)."""
+        return self.name_sv if lang == "sv" and self.name_sv else self.name
 
     @property
     def actor_keys(self) -> tuple[str, ...]:

@@ -11,10 +11,11 @@ The Swedish terms are the seed report's own (Nilsson 2017): *aktör*, *nettoeffe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 
-__all__ = ["LANGUAGES", "get_labels", "class_label"]
+from riskcalc import format as _format
+
+__all__ = ["LANGUAGES", "Labels", "get_labels", "as_labels", "class_label"]
 
 _EN: dict[str, str] = {
     # Titles and sections
@@ -110,6 +111,25 @@ _EN: dict[str, str] = {
     "role_gainer": "gainer",
     "role_neutral": "neutral",
     "role_outside": "outside",
+    # Policy criteria ({of}: the subject; {of_gen}: its genitive) and switching values
+    "of_owner": "the owner",
+    "of_society": "society",
+    "of_gen_owner": "the owner's",
+    "of_gen_society": "society's",
+    "crit_max_prob_loss": "P({of_gen} net loss)",
+    "crit_min_prob_payback": "P({of} paid back within {years} years)",
+    "crit_max_capital_need": "{of_gen} capital need, P{quantile}",
+    "crit_min_expected_roi": "{of_gen} expected ROI (NPV / investment)",
+    "crit_max_expected_shortfall": "{of_gen} mean net in the worst {tail} %",
+    "crit_min_expected_npv": "{of_gen} expected NPV",
+    "ratio_value": "{value} × the investment",
+    "pp_value": "{value} percentage points",
+    "at_most": "at most {value}",
+    "at_least": "at least {value}",
+    "sw_none": "no switch within the range {low} to {high}: {decision} throughout",
+    "sw_above": "{decision} above {value}",
+    "sw_below": "{decision} below {value}",
+    "sw_binding": "binding: {names}",
     # Scenario classes
     "class_good": "Good",
     "class_half_good": "Half-good",
@@ -134,6 +154,9 @@ _EN: dict[str, str] = {
     "s_capital": ("Capital need (investment hump): {payer} needs {payer_p50} at the median "
                   "and {payer_p95} at the 95th percentile; society as a whole {society_p50} "
                   "and {society_p95}."),
+    "s_claim": ("Claim tested: by year {year}, society's accumulated effect is at least "
+                "{multiple} times the investment. Probability {probability}; the multiple "
+                "reached has median {p50} (P5–P95 {p05}–{p95})."),
     "s_verdict_pass": "Policy verdict: {decision}; all {n} criteria met.",
     "s_verdict_fail": "Policy verdict: {decision}; {failed} of {n} criteria not met: {names}.",
     "s_run": "{n} scenarios, seed {seed}, run {created}.",
@@ -167,6 +190,7 @@ _EN: dict[str, str] = {
     "unreadable": "{name} could not be read and is left out: {error}",
     "absent": "Not part of this run: {names}.",
     "generated": "Written by riskcalc {version}.",
+    "tex_header": "Tables of a riskcalc run; they need \\usepackage{booktabs}.",
     # Methods paragraph
     "m_sim": ("We simulated N = {n} scenarios of the model “{model}” (file {source}, "
               "SHA-256 {sha}) over a horizon of {years} years with riskcalc {version} "
@@ -287,6 +311,24 @@ _SV: dict[str, str] = {
     "role_gainer": "vinnare",
     "role_neutral": "neutral",
     "role_outside": "utanför",
+    "of_owner": "ägaren",
+    "of_society": "samhället",
+    "of_gen_owner": "ägarens",
+    "of_gen_society": "samhällets",
+    "crit_max_prob_loss": "P({of_gen} nettoförlust)",
+    "crit_min_prob_payback": "P({of} återbetald inom {years} år)",
+    "crit_max_capital_need": "{of_gen} kapitalbehov, P{quantile}",
+    "crit_min_expected_roi": "{of_gen} förväntade ROI (nuvärde / investering)",
+    "crit_max_expected_shortfall": "{of_gen} medelnetto i de sämsta {tail} %",
+    "crit_min_expected_npv": "{of_gen} förväntade nuvärde",
+    "ratio_value": "{value} × investeringen",
+    "pp_value": "{value} procentenheter",
+    "at_most": "högst {value}",
+    "at_least": "minst {value}",
+    "sw_none": "inget brytvärde mellan {low} och {high}: {decision} i hela intervallet",
+    "sw_above": "{decision} över {value}",
+    "sw_below": "{decision} under {value}",
+    "sw_binding": "bindande: {names}",
     "class_good": "Bra",
     "class_half_good": "Halvbra",
     "class_bad": "Dåligt",
@@ -310,10 +352,13 @@ _SV: dict[str, str] = {
     "s_capital": ("Kapitalbehov (investeringspuckel): {payer} behöver {payer_p50} i median "
                   "och {payer_p95} vid 95:e percentilen; samhället som helhet {society_p50} "
                   "och {society_p95}."),
+    "s_claim": ("Prövat påstående: senast år {year} är samhällets ackumulerade effekt minst "
+                "{multiple} gånger insatsen. Sannolikhet {probability}; avkastningen blir i "
+                "median {p50} gånger insatsen (P5–P95 {p05}–{p95})."),
     "s_verdict_pass": "Beslut enligt policy: {decision}; alla {n} kriterier uppfyllda.",
     "s_verdict_fail": ("Beslut enligt policy: {decision}; {failed} av {n} kriterier inte "
                        "uppfyllda: {names}."),
-    "s_run": "{n} scenarier, seed {seed}, körd {created}.",
+    "s_run": "{n} scenarier, slumpfrö {seed}, körd {created}.",
     "cap_society": ("Histogram över samhällets nuvärde i scenarierna, skuggat efter "
                     "scenarioklass; streckad linje vid medelvärdet, heldragen vid noll."),
     "cap_actors": ("Varje aktörs nuvärde: lådan från 25:e till 75:e percentilen, morrhåren "
@@ -344,11 +389,12 @@ _SV: dict[str, str] = {
     "unreadable": "{name} kunde inte läsas och är utelämnad: {error}",
     "absent": "Ingår inte i denna körning: {names}.",
     "generated": "Skriven av riskcalc {version}.",
+    "tex_header": "Tabeller från en körning med riskcalc; de kräver \\usepackage{booktabs}.",
     "m_sim": ("Vi simulerade N = {n} scenarier av modellen ”{model}” (fil {source}, "
               "SHA-256 {sha}) över {years} år med riskcalc {version} (Python {python}; "
               "NumPy {numpy}, SciPy {scipy}, pandas {pandas}, SALib {salib})."),
     "m_sampling": ("Parametrarna drogs genom oberoende Monte Carlo-urval ur sina angivna "
-                   "fördelningar med seed {seed}; block om {chunk} scenarier, "
+                   "fördelningar med slumpfrö {seed}; block om {chunk} scenarier, "
                    "slumpströmmar {streams}, så att körningen kan återskapas bit för bit "
                    "med valfritt antal processer."),
     "m_estimators": ("År 1 diskonteras inte och år t diskonteras med (1 + r)^-(t-1). "
@@ -360,7 +406,7 @@ _SV: dict[str, str] = {
                      "nettoeffekten. Årsintervallen är {band_method} percentiler."),
     "m_nonfinite": "{count} scenarier med icke-ändliga utfall är utelämnade ur sammanställningen.",
     "m_sobol": ("Sobolindex skattades från N = {n} baspunkter ({evaluations} "
-                "modellberäkningar; urval {sampler}, seed {seed}) med skattarna S1: {s1} och "
+                "modellberäkningar; urval {sampler}, slumpfrö {seed}) med skattarna S1: {s1} och "
                 "ST: {st}; {level} konfidensintervall genom {conf}, {resamples} omsamplingar."),
     "m_sobol_plain": ("Sobolindex (första och total ordning, med konfidensintervall) är "
                       "hämtade från sobol.csv i körningens katalog."),
@@ -370,13 +416,211 @@ _SV: dict[str, str] = {
     "band_histogram": "histogrambaserade",
 }
 
+# Funds (riskcalc fund) and outcome contracts (social impact bonds): issue 13.
+_EN_FUNDS: dict[str, str] = {
+    "fund_report_title": "Fund report",
+    "fund_section": "The fund: balance, depletion and recovery",
+    "fund_balance": "Fund balance at the end of each year",
+    "min_balance": "Lowest balance allowed",
+    "prob_depleted": "P(depleted by then)",
+    "fund_interventions": "Interventions: loans, repayments and risk",
+    "intervention": "Intervention",
+    "borrower": "Borrower",
+    "start_year": "Start year",
+    "repayment_rule": "Repayment rule",
+    "rule_share": "share of savings",
+    "rule_instalments": "instalments",
+    "rule_none": "none (budget model)",
+    "lent": "Lent",
+    "repaid": "Repaid",
+    "recovered": "Recovered",
+    "cvar_share": "Share of the fund's CVaR",
+    "fund_actors": "Each actor's net with loans and repayments",
+    "before_loans": "Before loans",
+    "loans_repayments": "Loans − repayments",
+    "after_loans": "After",
+    "fund_depletion": "Year the fund is first depleted",
+    "fund_recovery": "Capital lent and recovered by year",
+    "never_depleted": "never",
+    "fund_criterion_max_prob_depleted": "P(fund depleted within its horizon)",
+    "fund_criterion_min_expected_recovery": "Expected share of the capital recovered",
+    "fund_criterion_max_cvar_loss": "CVaR of the fund's loss",
+    "fund_criterion_min_expected_npv_society": "Expected society NPV of the portfolio",
+    "s_fund_depleted": ("The balance goes below the lowest allowed ({floor}) within {years} "
+                        "years in {p} of the scenarios."),
+    "s_fund_recovery": ("On average {share} of the capital lent comes back within the "
+                        "horizon; the balance ends at {balance} (mean; P5 {p05})."),
+    "s_fund_society": ("Society's net present value of the portfolio: {mean} (P5 {p05}, "
+                       "P95 {p95})."),
+    "s_fund_cvar": ("In the worst {tail} of the scenarios the fund loses {cvar} on average; "
+                    "{name} carries {share} of it."),
+    "s_fund_max_share": ("Board rule broken: an intervention takes more than {share} of the "
+                         "capital available."),
+    "cap_fund_balance": ("The fund's balance at the end of each year: median, mean and P5–P95 "
+                         "band; the red line is the lowest balance allowed."),
+    "cap_fund_interventions": ("Mean amounts over the scenarios; each intervention's share "
+                               "of the fund's CVaR is its mean loss in the fund's worst "
+                               "scenarios (the shares add up to 100 %)."),
+    "cap_fund_actors": ("Present values at the fund's discount rate, to fund year 1. The "
+                        "borrower receives the loan; the paying actors repay the fund."),
+    "m_fund": ("One joint simulation of N = {n} scenarios (seed {seed}) of the fund “{name}” "
+               "(file {source}) over {years} years with riskcalc {version}. Parameters shared "
+               "by the interventions ({shared}) are drawn once per scenario; every other "
+               "parameter is drawn per intervention from streams of its own. Present values "
+               "are discounted at the fund's rate ({rate}) to fund year 1; the balance, loans "
+               "and repayments are undiscounted."),
+    "none_shared": "none",
+    # Outcome contracts
+    "investor_section": "Outcome contract: the investor and the outcome payer",
+    "contract_table": "Outcome contract per scenario",
+    "npv_investor": "Investor's NPV",
+    "irr_investor": "Investor's IRR",
+    "contract_paid": "Outcome payments",
+    "contract_multiple": "Payments / capital",
+    "payer_net_after": "Outcome payer's NPV after payments",
+    "prob_investor_loss": "P(investor loss)",
+    "prob_mismatch": "P(social goal met, payment metric not)",
+    "no_irr": "Scenarios without an IRR",
+    "s_contract": ("Outcome contract: the investor puts in {capital} and loses money in {p} "
+                   "of the scenarios; median IRR {irr}. In {mismatch} of the scenarios the "
+                   "social goal is met while the payment metric is not."),
+    "cap_contract": ("Per-scenario outcomes of the outcome contract (social impact bond): "
+                     "mean, P5 and P95; the IRR over the scenarios that have one."),
+}
+
+_SV_FUNDS: dict[str, str] = {
+    "fund_report_title": "Fondrapport",
+    "fund_section": "Fonden: saldo, tömning och återbetalning",
+    "fund_balance": "Fondens saldo vid slutet av varje år",
+    "min_balance": "Lägsta tillåtna saldo",
+    "prob_depleted": "P(tömd till dess)",
+    "fund_interventions": "Insatser: lån, återbetalningar och risk",
+    "intervention": "Insats",
+    "borrower": "Låntagare",
+    "start_year": "Startår",
+    "repayment_rule": "Återbetalningsregel",
+    "rule_share": "andel av besparingar",
+    "rule_instalments": "amorteringar",
+    "rule_none": "ingen (budgetmodell)",
+    "lent": "Utlånat",
+    "repaid": "Återbetalat",
+    "recovered": "Återvunnet",
+    "cvar_share": "Andel av fondens CVaR",
+    "fund_actors": "Varje aktörs netto med lån och återbetalningar",
+    "before_loans": "Före lån",
+    "loans_repayments": "Lån − återbetalningar",
+    "after_loans": "Efter",
+    "fund_depletion": "År då fonden först töms",
+    "fund_recovery": "Utlånat och återvunnet kapital per år",
+    "never_depleted": "aldrig",
+    "fund_criterion_max_prob_depleted": "P(fonden töms inom sin horisont)",
+    "fund_criterion_min_expected_recovery": "Förväntad andel återvunnet kapital",
+    "fund_criterion_max_cvar_loss": "CVaR för fondens förlust",
+    "fund_criterion_min_expected_npv_society": "Förväntat nuvärde för samhället av portföljen",
+    "s_fund_depleted": ("Saldot går under det lägsta tillåtna ({floor}) inom {years} år i "
+                        "{p} av scenarierna."),
+    "s_fund_recovery": ("I genomsnitt kommer {share} av det utlånade kapitalet tillbaka inom "
+                        "horisonten; saldot slutar på {balance} (medelvärde; P5 {p05})."),
+    "s_fund_society": ("Samhällets nuvärde av portföljen: {mean} (P5 {p05}, P95 {p95})."),
+    "s_fund_cvar": ("I de sämsta {tail} av scenarierna förlorar fonden i genomsnitt {cvar}; "
+                    "{name} står för {share} av det."),
+    "s_fund_max_share": ("Styrelsens regel bryts: en insats tar mer än {share} av det "
+                         "tillgängliga kapitalet."),
+    "cap_fund_balance": ("Fondens saldo vid slutet av varje år: median, medelvärde och "
+                         "P5–P95-intervall; den röda linjen är lägsta tillåtna saldo."),
+    "cap_fund_interventions": ("Medelbelopp över scenarierna; varje insats andel av fondens "
+                               "CVaR är dess medelförlust i fondens sämsta scenarier "
+                               "(andelarna summerar till 100 %)."),
+    "cap_fund_actors": ("Nuvärden med fondens diskonteringsränta, till fondens år 1. "
+                        "Låntagaren får lånet; de betalande aktörerna betalar tillbaka."),
+    "m_fund": ("En gemensam simulering av N = {n} scenarier (seed {seed}) av fonden "
+               "”{name}” (fil {source}) över {years} år med riskcalc {version}. Parametrar "
+               "som insatserna delar ({shared}) dras en gång per scenario; övriga parametrar "
+               "dras per insats ur egna slumpströmmar. Nuvärden diskonteras med fondens ränta "
+               "({rate}) till fondens år 1; saldo, lån och återbetalningar är odiskonterade."),
+    "none_shared": "inga",
+    "investor_section": "Utfallskontrakt: investeraren och utfallsbetalaren",
+    "contract_table": "Utfallskontrakt per scenario",
+    "npv_investor": "Investerarens nuvärde",
+    "irr_investor": "Investerarens internränta",
+    "contract_paid": "Utfallsbetalningar",
+    "contract_multiple": "Betalningar / kapital",
+    "payer_net_after": "Utfallsbetalarens nuvärde efter betalningar",
+    "prob_investor_loss": "P(investeraren förlorar)",
+    "prob_mismatch": "P(socialt mål nått, betalningsmått inte)",
+    "no_irr": "Scenarier utan internränta",
+    "s_contract": ("Utfallskontrakt: investeraren satsar {capital} och förlorar pengar i {p} "
+                   "av scenarierna; internräntans median {irr}. I {mismatch} av scenarierna "
+                   "nås det sociala målet men inte betalningsmåttet."),
+    "cap_contract": ("Utfall per scenario för utfallskontraktet (social obligation): "
+                     "medelvärde, P5 och P95; internräntan över de scenarier som har en."),
+}
+_EN.update(_EN_FUNDS)
+_SV.update(_SV_FUNDS)
+
 _TABLES = {"en": _EN, "sv": _SV}
 #: Languages the report can be written in.
 LANGUAGES: tuple[str, ...] = tuple(_TABLES)
 
 
-def get_labels(lang: str = "en") -> Mapping[str, str]:
-    """The vocabulary of one language (read-only).
+class Labels(Mapping[str, str]):
+    """The words of one language, and its way of writing numbers.
+
+    A read-only mapping (key → text) that also formats numbers as its language
+    does: ``words.money(3.3e8)`` is ``"330.0 MSEK"`` in English and ``"330,0 mnkr"``
+    in Swedish.  Everything the report writes goes through one of these.
+
+    Attributes
+    ----------
+    lang : str
+        ``"en"`` or ``"sv"``.
+    """
+
+    def __init__(self, lang: str, words: Mapping[str, str]) -> None:
+        self.lang = lang
+        self._words = dict(words)
+
+    def __getitem__(self, key: str) -> str:
+        return self._words[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def extended(self, names: Mapping[str, str]) -> Labels:
+        """These words plus `names` (parameter and output names a figure looks up)."""
+        return Labels(self.lang, {**self._words, **names})
+
+    def money(self, value: float, currency: str = "SEK", *, digits: int = 1) -> str:
+        """An amount: ``"34.0 MSEK"`` / ``"34,0 mnkr"``."""
+        return _format.money(value, currency, digits=digits, lang=self.lang)
+
+    def percent(self, share: float, *, digits: int = 1) -> str:
+        """A share as percent: ``"12.3 %"`` / ``"12,3 %"``."""
+        return _format.percent(share, digits=digits, lang=self.lang)
+
+    def number(self, value: float, *, digits: int = 4) -> str:
+        """A plain number: ``"21,000,000"``, ``"0.4125"`` / ``"21 000 000"``, ``"0,4125"``."""
+        return _format.number(value, digits=digits, lang=self.lang)
+
+    def fixed(self, value: float, digits: int = 2) -> str:
+        """A number with `digits` decimals: ``"0.50"`` / ``"0,50"``."""
+        return _format.fixed(value, digits, lang=self.lang)
+
+    def integer(self, value: int) -> str:
+        """A count: ``"20,000"`` / ``"20 000"``."""
+        return _format.integer(value, lang=self.lang)
+
+    @property
+    def not_available(self) -> str:
+        """A value that is missing or not finite: ``"n/a"`` / ``"–"``."""
+        return _format.not_available(self.lang)
+
+
+def get_labels(lang: str = "en") -> Labels:
+    """The vocabulary of one language (read-only), with its number formats.
 
     Parameters
     ----------
@@ -384,7 +628,7 @@ def get_labels(lang: str = "en") -> Mapping[str, str]:
 
     Returns
     -------
-    Mapping of str to str
+    Labels
         Key → text; a key missing in a language falls back to English.
 
     Raises
@@ -395,7 +639,14 @@ def get_labels(lang: str = "en") -> Mapping[str, str]:
     if lang not in _TABLES:
         raise ValueError(f"language {lang!r} is not available; choose one of "
                          f"{', '.join(LANGUAGES)}")
-    return MappingProxyType({**_EN, **_TABLES[lang]})
+    return Labels(lang, {**_EN, **_TABLES[lang]})
+
+
+def as_labels(labels: Mapping[str, str] | None) -> Labels:
+    """`labels` as :class:`Labels`: English for None, English number formats for a dict."""
+    if isinstance(labels, Labels):
+        return labels
+    return get_labels("en") if labels is None else get_labels("en").extended(labels)
 
 
 def class_label(name: str, labels: Mapping[str, str]) -> str:
