@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from riskcalc.cli.common import EXIT_BAD_INPUT
 from riskcalc.errors import ModelError
@@ -41,6 +42,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse prints its whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of one command (its module's commands), or of all.
 
@@ -50,7 +58,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         Build the parser only for the module of this command; default every
         module's commands.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="riskcalc",
         description="Monte Carlo risk and sensitivity analysis of social investments.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -63,7 +71,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _listing_parser() -> argparse.ArgumentParser:
     """Every command with its one-liner, no module imported: for help and typos."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="riskcalc",
         description="Monte Carlo risk and sensitivity analysis of social investments.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from riskcalc.cli.common import EXIT_OK, load
 from riskcalc.model.objects import Model
+from riskcalc.results.accumulated import TABLE_4_3_YEARS, accumulated
 from riskcalc.results.statement import IncomeStatement, income_statement
 
-__all__ = ["register", "render_statement"]
+__all__ = ["register", "render_statement", "render_accumulated"]
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,14 +39,37 @@ def _check(args: argparse.Namespace) -> int:
     if not all(np.isfinite(v) for v in values if v == v):
         print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
               "finite (a division by zero?); check the expressions", file=sys.stderr)
+    effects = accumulated(model)
     if args.json:
-        print(json.dumps(statement.to_dict(), indent=2))
+        data = statement.to_dict()
+        data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
+                               for kind in ("real", "production", "financial")}
+        print(json.dumps(data, indent=2))
         return EXIT_OK
     print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
           f"{len(model.parameters)} parameters ({len(model.uncertain_parameters)} uncertain), "
-          f"{len(model.flows)} flows, {len(model.transfers)} transfers, {model.years} years\n")
+          f"{len(model.flows)} flows, {len(model.transfers)} transfers, {model.years} years")
+    if model.programme is not None:
+        p = model.programme
+        print(f"Programme: {p.cohorts} cohorts entering years {p.entry_years[0]}.."
+              f"{p.entry_years[-1]}, intake {', '.join(e.source for e in p.intake[:4])}"
+              f"{', ...' if p.cohorts > 4 else ''}"
+              + (f"; drawn per cohort: {', '.join(p.varying)}" if p.varying else ""))
+    print()
     print(render_statement(model, statement))
+    print()
+    print(render_accumulated(model, effects))
     return EXIT_OK
+
+
+def render_accumulated(model: Model, effects: pd.DataFrame) -> str:
+    """The accumulated effect by cost kind in the seed's table 4.3 layout (base case)."""
+    years = [y for y in TABLE_4_3_YEARS if y <= model.years]
+    table = effects.loc[years].T
+    table.index = ["Real", "Production value", "Financial", "Total"]
+    table = table.map(lambda v: f"{v:,.0f}")
+    return (f"Accumulated discounted effect by cost kind, base case ({model.currency}; "
+            "years as columns):\n" + table.to_string())
 
 
 def render_statement(model: Model, statement: IncomeStatement) -> str:

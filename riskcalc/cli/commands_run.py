@@ -1,4 +1,4 @@
-"""``riskcalc check`` and ``riskcalc run``."""
+"""``riskcalc run``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from riskcalc.engine.simulation import correlation_effect, simulate
 from riskcalc.format import money, percent
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
+from riskcalc.results.accumulated import claim_table
 from riskcalc.results.result import SimulationResult
 
 __all__ = ["register", "render_run"]
@@ -51,6 +52,8 @@ def _run(args: argparse.Namespace) -> int:
     if model.correlations is not None:
         engine.pop("progress")
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
+    if model.claim is not None:
+        result.tables["claim"] = claim_table(model, result.scenarios)
     result.write(out)
     if args.report:
         write_report(out, args.lang, model=model)
@@ -108,6 +111,13 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
         lines.append("Declared regimes (weight, share drawn, mean society NPV): " + "; ".join(
             f"{row['regime']} {percent(row['weight'])}, {percent(row['probability'])}, "
             f"{money(row['mean_npv_society'], cur)}" for _, row in regimes.iterrows()))
+    if "claim" in result.tables:
+        claim = result.tables["claim"].iloc[0]
+        lines.append(f"Claim{' (' + claim['source'] + ')' if claim['source'] else ''}: by "
+                     f"year {claim['year']} society's accumulated effect is at least "
+                     f"{claim['multiple']:g} × the investment; probability "
+                     f"{percent(claim['probability'])} (multiple reached: median "
+                     f"{claim['p50']:.1f}, P5-P95 {claim['p05']:.1f}-{claim['p95']:.1f})")
     if "correlation_effect" in result.tables:
         effect = result.tables["correlation_effect"].set_index("output")
         lines.append(f"The declared correlations change the spread (std) of society's NPV "

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from riskcalc.errors import ModelError, ResourceError
+
 __all__ = ["BACKENDS", "DEFAULT_BACKEND", "engine_backend"]
 
 #: Backends whose workers run in this process.
@@ -40,14 +42,14 @@ def engine_backend(backend: str, scheduler: str | None = None) -> Iterator[str]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise ValueError("the dask backend needs dask.distributed: "
+        raise ResourceError("--backend dask needs dask.distributed, which is not installed: "
                          "pip install 'riskcalc[dask]'") from exc
     cluster = None
     scheduler = scheduler or "local:2"
     if scheduler.startswith("local:"):
         workers = scheduler.removeprefix("local:")
         if not workers.isdigit() or int(workers) < 1:
-            raise ValueError(f"scheduler {scheduler!r}: expected local:K with K workers, "
+            raise ModelError(f"--scheduler {scheduler!r}: expected local:K with K workers, "
                              "e.g. local:4")
         cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
                                dashboard_address=None)
