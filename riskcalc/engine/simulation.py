@@ -34,7 +34,7 @@ from riskcalc.engine.compiled import (
 from riskcalc.engine.resources import check_fits
 from riskcalc.engine.sampling import PILOT_KEY, sample_parameters, sampled_columns
 from riskcalc.engine.storage import Destination, ParquetColumns
-from riskcalc.errors import ModelError, ResourceError
+from riskcalc.errors import ModelError
 from riskcalc.model.objects import Model
 from riskcalc.results.result import (
     BAND_PERCENTILES,
