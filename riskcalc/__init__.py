@@ -8,6 +8,7 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 >>> result.summary()  # doctest: +SKIP
 """
 
+from riskcalc.discovery.discover import Discovery, discover
 from riskcalc.engine.simulation import simulate
 from riskcalc.errors import DistributionError, ExpressionError, ModelError
 from riskcalc.model.loader import load_model, model_from_dict
@@ -16,12 +17,14 @@ from riskcalc.results.result import SimulationResult
 from riskcalc.results.statement import IncomeStatement, income_statement
 
 __all__ = [
+    "Discovery",
     "DistributionError",
     "ExpressionError",
     "IncomeStatement",
     "Model",
     "ModelError",
     "SimulationResult",
+    "discover",
     "income_statement",
     "load_model",
     "model_from_dict",
