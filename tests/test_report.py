@@ -57,12 +57,14 @@ def write_extras(run_dir: Path) -> None:
                   "expected_net_after": 9e5, "prob_net_loser_after": 0.3, "feasible": True}
                  ).to_csv(run_dir / "redistribution.csv", index=False)
     verdict = {"decision": "REJECT", "criteria": [
-        {"name": "max_prob_loss", "measured": 1.0, "threshold": 0.2, "margin": -0.8,
-         "passed": False},
-        {"key": "max_capital_need", "label": "owner's capital need, P95", "unit": "currency",
-         "measured": 5.8e6, "threshold": 3e7, "margin": 2.42e7, "passed": True}],
-        "switching_values": [{"parameter": "program_cost",
-                              "text": "program_cost: REJECT throughout"}]}
+        {"name": "max_prob_loss", "of": "owner", "unit": "probability", "sense": "max",
+         "measured": 1.0, "threshold": 0.2, "margin": -0.8, "passed": False,
+         "parameters": {"probability": 0.2}},
+        {"name": "max_capital_need", "of": "owner", "unit": "currency", "sense": "max",
+         "measured": 5.8e6, "threshold": 3e7, "margin": 2.42e7, "passed": True,
+         "parameters": {"amount": 3e7, "quantile": 0.95}}],
+        "switching_values": [{"parameter": "program_cost", "low": 21e6, "high": 26e6,
+                              "switches": [], "throughout": "REJECT"}]}
     (run_dir / "verdict.json").write_text(json.dumps(verdict), encoding="utf-8")
 
 
@@ -159,10 +161,12 @@ def test_table_43_shows_only_the_years_within_a_short_horizon(tmp_path):
 
 def test_policy_verdict_lists_each_criterion(full_run):
     page = _html(full_run)
-    assert "Policy verdict: REJECT; 1 of 2 criteria not met: max_prob_loss." in page
+    assert ("Policy verdict: REJECT; 1 of 2 criteria not met: P(the owner&#x27;s net loss)."
+            in page)
     verdict = page[page.index("Policy verdict: REJECT</h3>"):]
-    for text in ("max_prob_loss", "100.0 %", "20.0 %", "owner&#x27;s capital need, P95",
-                 "5.8 MSEK", "30.0 MSEK", "REJECT throughout"):
+    for text in ("100.0 %", "at most 20.0 %", "The owner&#x27;s capital need, P95",
+                 "5.8 MSEK", "at most 30.0 MSEK", "-80.0 percentage points",
+                 "no switch within the range 21,000,000 to 26,000,000: REJECT throughout"):
         assert text in verdict
 
 
@@ -335,7 +339,7 @@ def test_histogram_legend_names_each_class_with_its_probability():
     ax = society_npv_histogram(values, classes=classes, class_order=["loss", "gain"],
                                labels=get_labels("sv"))
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "Förlust (30.0 %)", "Vinst (70.0 %)"]
+        "Förlust (30,0 %)", "Vinst (70,0 %)"]
 
 
 def test_fan_chart_marks_the_investment_hump_and_the_payback_year():

@@ -95,7 +95,7 @@ def test_cli_run_prints_the_actor_table_and_writes_results(tmp_path, capsys):
                  "--out", str(tmp_path / "lm")])
     assert code == 0
     printed = capsys.readouterr().out
-    for words in ("Municipality (Kommun)", "Society (total)", "P(loss)", "ROI", "payback"):
+    for words in ("Municipality", "Society (total)", "P(loss)", "ROI", "payback"):
         assert words in printed
     assert (tmp_path / "lm" / "manifest.json").exists()
     summary = pd.read_csv(tmp_path / "lm" / "summary.csv").set_index("output")

@@ -26,7 +26,7 @@ from riskcalc.decision.measures import (
 
 __all__ = [
     "SUBJECTS", "Criterion", "MaxProbLoss", "MinProbPayback", "MaxCapitalNeed",
-    "MinExpectedROI", "MaxExpectedShortfall", "MinExpectedNPV", "CRITERIA",
+    "MinExpectedROI", "MaxExpectedShortfall", "MinExpectedNPV", "CRITERIA", "as_shown",
 ]
 
 #: Whom a criterion is about.
@@ -157,7 +157,8 @@ class MaxExpectedShortfall(Criterion):
     threshold_field: ClassVar[str] = "amount"
 
     def label(self) -> str:
-        return f"{self.of}'s expected shortfall, worst {100 * (1 - self.level):g} %"
+        # Shown as the mean net (see as_shown): a loss is negative, a gain positive.
+        return f"{self.of}'s mean net in the worst {100 * (1 - self.level):g} %"
 
     def measure(self, outcomes: GroupOutcomes) -> tuple[float, float]:
         return (expected_shortfall(outcomes.npv, self.level),
@@ -184,3 +185,17 @@ class MinExpectedNPV(Criterion):
 CRITERIA: dict[str, type[Criterion]] = {c.key: c for c in (
     MaxProbLoss, MinProbPayback, MaxCapitalNeed, MinExpectedROI, MaxExpectedShortfall,
     MinExpectedNPV)}
+
+
+def as_shown(key: str, sense: str, measured: float, threshold: float) -> tuple[str, float, float]:
+    """A criterion as people read it: ``(sense, measured, threshold)``.
+
+    Expected shortfall is a loss counted positive (ES = 5 MSEK: the worst 5 % lose
+    5 MSEK on average); next to NPVs, where a loss is negative, that reads the wrong
+    way round, so it is shown as the mean *net* of the worst scenarios, negated with
+    its bound: ``ES ≤ 5 MSEK`` is shown as ``mean net in the worst 5 % ≥ −5 MSEK``.
+    Every other criterion is shown as measured.
+    """
+    if key == MaxExpectedShortfall.key:
+        return "min", -measured, -threshold
+    return sense, measured, threshold

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -70,7 +70,9 @@ class CriterionResult:
         return {"name": c.key, "label": c.label(), "of": c.of, "sense": c.sense,
                 "unit": c.unit, "measured": self.measured, "threshold": c.threshold,
                 "margin": self.margin, "se": self.se, "passed": self.passed,
-                "too_close": self.too_close}
+                "too_close": self.too_close,
+                "parameters": {f.name: getattr(c, f.name) for f in fields(c)
+                               if f.name != "of"}}
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,10 @@ __all__ = ["load_model", "model_from_dict"]
 
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
              "regimes", "correlations", "programme")
-_MODEL_KEYS = ("name", "description", "currency", "years", "discount_rate", "investment",
+_MODEL_KEYS = ("name", "name_sv", "description", "currency", "years", "discount_rate",
+               "investment",
                "optimism_bias")
-_ACTOR_KEYS = ("label", "kind", "description", "realisation")
+_ACTOR_KEYS = ("label", "label_sv", "kind", "description", "realisation")
 _OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
 _FLOW_KEYS = ("actor", "kind", "revenue", "cost", "when", "label", "optimism_bias",
               "whole_units", "scope")
@@ -230,7 +231,7 @@ class _Loader:
         if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 200:
             raise self.error("[model].years", f"expected a whole number of years from 1 to 200, "
                                               f"got {years!r}")
-        for key in ("name", "currency", "description"):
+        for key in ("name", "name_sv", "currency", "description"):
             if key in head and not isinstance(head[key], str):
                 raise self.error(f"[model].{key}", f"expected text, got {head[key]!r}")
 
@@ -292,7 +293,7 @@ class _Loader:
             regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
             programme=self.programme, description=head.get("description", ""),
             warnings=tuple(self.warnings),
-            source=self.source, sha256=sha256,
+            source=self.source, sha256=sha256, name_sv=head.get("name_sv", ""),
         )
 
     def declare(self, name: str, where: str, definitions: Mapping[str, Any]) -> None:
@@ -329,7 +330,11 @@ class _Loader:
             if "realisation" in value:
                 realisation = self.share(value["realisation"], f"{where}.realisation",
                                          f"{key}_realisation")
-            result.append(Actor(key, str(value.get("label", key)), kind, realisation))
+            for name in ("label", "label_sv"):
+                if name in value and not isinstance(value[name], str):
+                    raise self.error(f"{where}.{name}", f"expected text, got {value[name]!r}")
+            result.append(Actor(key, value.get("label", key), kind, realisation,
+                                value.get("label_sv", "")))
         return tuple(result)
 
     def declared_parameters(self, table: Mapping[str, Any]) -> dict[str, Parameter]:

@@ -53,17 +53,24 @@ class Actor:
     key : str
         Identifier used in flows and output columns (``npv_<key>``).
     label : str
-        Name shown in tables, e.g. ``"Arbetsmarknadskontoret"``.
+        Name shown in tables, e.g. ``"Labour-market office"``.
     kind : {"budget", "production"}
     realisation : Expression or None
         Share of this actor's savings on paper that becomes budget ("cashability");
         None means all of it.
+    label_sv : str
+        Name in Swedish reports (``"Arbetsmarknadskontoret"``); empty: `label`.
     """
 
     key: str
     label: str
     kind: str = "budget"
     realisation: Expression | None = None
+    label_sv: str = ""
+
+    def label_in(self, lang: str) -> str:
+        """The name in a report language (``"en"``, ``"sv"``)."""
+        return self.label_sv if lang == "sv" and self.label_sv else self.label
 
 
 @dataclass(frozen=True)
@@ -348,6 +355,11 @@ class Model:
     warnings: tuple[str, ...] = ()
     source: str = "<dict>"
     sha256: str = ""
+    name_sv: str = ""
+
+    def name_in(self, lang: str) -> str:
+        """The model's name in a report language (``name_sv`` for Swedish, where given)."""
+        return self.name_sv if lang == "sv" and self.name_sv else self.name
 
     @property
     def actor_keys(self) -> tuple[str, ...]:

@@ -21,14 +21,14 @@ Modules: :mod:`~riskcalc.report.run` reads the run directory, :mod:`~.tables`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from riskcalc.files import atomic_write
 from riskcalc.model.objects import Model
 from riskcalc.report.discovery import discovery_section
 from riskcalc.report.figures import report_figures
-from riskcalc.report.labels import get_labels
+from riskcalc.report.labels import Labels, get_labels
 from riskcalc.report.render import (
     EmbeddedFigure,
     Section,
@@ -65,6 +65,7 @@ def write_report(run_dir: str | Path, lang: str = "en", *,
     """
     words = get_labels(lang)
     run = read_run(run_dir, model=model)
+    run.lang = lang
     figures = report_figures(run, words)
     tables = report_tables(run, words)
     summary = summary_sentences(run, words)
@@ -76,12 +77,12 @@ def write_report(run_dir: str | Path, lang: str = "en", *,
     markdown = markdown_summary(run, words, summary, tables, methods)
     atomic_write(out / "summary.md", lambda p: p.write_text(markdown, encoding="utf-8"))
     latex = latex_tables([t for t in tables if t.key in ("actors", "table43")],
-                         preamble="\n".join(methods))
+                         preamble="\n".join([words["tex_header"], *methods]))
     atomic_write(out / "tables.tex", lambda p: p.write_text(latex, encoding="utf-8"))
     return out / "report.html"
 
 
-def html_report(run: RunData, words: Mapping[str, str], lang: str, summary: list[str],
+def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
                 figures: list[EmbeddedFigure], tables: list[Table], methods: list[str],
                 notes: list[str]) -> str:
     """The HTML page: summary, then sections in the order a reader needs them."""
@@ -94,11 +95,11 @@ def html_report(run: RunData, words: Mapping[str, str], lang: str, summary: list
         return Section(heading, [fig[n] for n in figure_names if n in fig],
                        [tab[k] for k in table_keys if k in tab])
 
-    title = m.get("model", {}).get("name", words["report_title"])
+    title = run.title or words["report_title"]
     version = m.get("versions", {}).get("riskcalc", "?")
     return html_page(
         title=title, lang=lang, document_title=f"{words['report_title']}: {title}",
-        subtitle=words["s_run"].format(n=f"{m.get('n', 0):,}", seed=m.get("seed", "?"),
+        subtitle=words["s_run"].format(n=words.integer(m.get("n", 0)), seed=m.get("seed", "?"),
                                        created=m.get("created", "?")),
         summary_heading=words["summary"], summary=summary,
         verdict=str((run.verdict or {}).get("decision", "")),
@@ -118,15 +119,15 @@ def html_report(run: RunData, words: Mapping[str, str], lang: str, summary: list
         footer=[*notes, words["generated"].format(version=version)])
 
 
-def extra_sections(run: RunData, words: Mapping[str, str]) -> list[Section]:
+def extra_sections(run: RunData, words: Labels) -> list[Section]:
     """Sections from files other commands add to a run directory (discovery.json), if any."""
     return [s for s in (discovery_section(run.directory, words),) if s is not None]
 
 
-def markdown_summary(run: RunData, words: Mapping[str, str], summary: list[str],
+def markdown_summary(run: RunData, words: Labels, summary: list[str],
                      tables: list[Table], methods: list[str]) -> str:
     """summary.md: the summary, the per-actor table, verdict, table 4.3 and methods."""
-    title = run.manifest.get("model", {}).get("name", words["report_title"])
+    title = run.title or words["report_title"]
     keep = [t for t in tables if t.key in ("actors", "verdict", "table43")]
     return "\n".join([f"# {title}", "", f"## {words['summary']}", "",
                       *(f"- {s}" for s in summary), "", *(markdown_table(t) for t in keep),

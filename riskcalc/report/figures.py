@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskcalc.report.labels import Labels
 from riskcalc.report.render import EmbeddedFigure
 from riskcalc.report.run import RunData, output_name, scenario_classes
 
@@ -18,8 +19,8 @@ __all__ = ["report_figures"]
 _MAX_SOBOL_BARS, _MAX_TORNADO_BARS = 15, 12
 
 
-def _sensitivity_words(table: pd.DataFrame, words: Mapping[str, str],
-                       outputs: Mapping[str, str]) -> dict[str, str]:
+def _sensitivity_words(table: pd.DataFrame, words: Labels,
+                       outputs: Mapping[str, str]) -> Labels:
     """``labels=`` for :mod:`riskcalc.report.plots.sensitivity`: one mapping of words and names.
 
     Those figures look words, parameters and outputs up in the same mapping, so
@@ -27,7 +28,7 @@ def _sensitivity_words(table: pd.DataFrame, words: Mapping[str, str],
     name rather than taking the vocabulary's word) and outputs to what people call them.
     """
     parameters = {p: p for p in table["parameter"].astype(str)}
-    return {**words, **parameters, **outputs}
+    return words.extended({**parameters, **outputs})
 
 
 def _society_or_first(table: pd.DataFrame) -> str:
@@ -36,7 +37,7 @@ def _society_or_first(table: pd.DataFrame) -> str:
     return "npv_society" if "npv_society" in outputs else outputs[0]
 
 
-def report_figures(run: RunData, words: Mapping[str, str]) -> list[EmbeddedFigure]:
+def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
     """Draw every figure the run's files allow; write each as PNG and SVG under figures/."""
     from riskcalc.report.plots import results as plots
     from riskcalc.report.plots import sensitivity as sensitivity_plots

@@ -11,10 +11,11 @@ The Swedish terms are the seed report's own (Nilsson 2017): *aktör*, *nettoeffe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 
-__all__ = ["LANGUAGES", "get_labels", "class_label"]
+from riskcalc import format as _format
+
+__all__ = ["LANGUAGES", "Labels", "get_labels", "as_labels", "class_label"]
 
 _EN: dict[str, str] = {
     # Titles and sections
@@ -110,6 +111,25 @@ _EN: dict[str, str] = {
     "role_gainer": "gainer",
     "role_neutral": "neutral",
     "role_outside": "outside",
+    # Policy criteria ({of}: the subject; {of_gen}: its genitive) and switching values
+    "of_owner": "the owner",
+    "of_society": "society",
+    "of_gen_owner": "the owner's",
+    "of_gen_society": "society's",
+    "crit_max_prob_loss": "P({of_gen} net loss)",
+    "crit_min_prob_payback": "P({of} paid back within {years} years)",
+    "crit_max_capital_need": "{of_gen} capital need, P{quantile}",
+    "crit_min_expected_roi": "{of_gen} expected ROI (NPV / investment)",
+    "crit_max_expected_shortfall": "{of_gen} mean net in the worst {tail} %",
+    "crit_min_expected_npv": "{of_gen} expected NPV",
+    "ratio_value": "{value} × the investment",
+    "pp_value": "{value} percentage points",
+    "at_most": "at most {value}",
+    "at_least": "at least {value}",
+    "sw_none": "no switch within the range {low} to {high}: {decision} throughout",
+    "sw_above": "{decision} above {value}",
+    "sw_below": "{decision} below {value}",
+    "sw_binding": "binding: {names}",
     # Scenario classes
     "class_good": "Good",
     "class_half_good": "Half-good",
@@ -167,6 +187,7 @@ _EN: dict[str, str] = {
     "unreadable": "{name} could not be read and is left out: {error}",
     "absent": "Not part of this run: {names}.",
     "generated": "Written by riskcalc {version}.",
+    "tex_header": "Tables of a riskcalc run; they need \\usepackage{booktabs}.",
     # Methods paragraph
     "m_sim": ("We simulated N = {n} scenarios of the model “{model}” (file {source}, "
               "SHA-256 {sha}) over a horizon of {years} years with riskcalc {version} "
@@ -287,6 +308,24 @@ _SV: dict[str, str] = {
     "role_gainer": "vinnare",
     "role_neutral": "neutral",
     "role_outside": "utanför",
+    "of_owner": "ägaren",
+    "of_society": "samhället",
+    "of_gen_owner": "ägarens",
+    "of_gen_society": "samhällets",
+    "crit_max_prob_loss": "P({of_gen} nettoförlust)",
+    "crit_min_prob_payback": "P({of} återbetald inom {years} år)",
+    "crit_max_capital_need": "{of_gen} kapitalbehov, P{quantile}",
+    "crit_min_expected_roi": "{of_gen} förväntade ROI (nuvärde / investering)",
+    "crit_max_expected_shortfall": "{of_gen} medelnetto i de sämsta {tail} %",
+    "crit_min_expected_npv": "{of_gen} förväntade nuvärde",
+    "ratio_value": "{value} × investeringen",
+    "pp_value": "{value} procentenheter",
+    "at_most": "högst {value}",
+    "at_least": "minst {value}",
+    "sw_none": "inget brytvärde mellan {low} och {high}: {decision} i hela intervallet",
+    "sw_above": "{decision} över {value}",
+    "sw_below": "{decision} under {value}",
+    "sw_binding": "bindande: {names}",
     "class_good": "Bra",
     "class_half_good": "Halvbra",
     "class_bad": "Dåligt",
@@ -313,7 +352,7 @@ _SV: dict[str, str] = {
     "s_verdict_pass": "Beslut enligt policy: {decision}; alla {n} kriterier uppfyllda.",
     "s_verdict_fail": ("Beslut enligt policy: {decision}; {failed} av {n} kriterier inte "
                        "uppfyllda: {names}."),
-    "s_run": "{n} scenarier, seed {seed}, körd {created}.",
+    "s_run": "{n} scenarier, slumpfrö {seed}, körd {created}.",
     "cap_society": ("Histogram över samhällets nuvärde i scenarierna, skuggat efter "
                     "scenarioklass; streckad linje vid medelvärdet, heldragen vid noll."),
     "cap_actors": ("Varje aktörs nuvärde: lådan från 25:e till 75:e percentilen, morrhåren "
@@ -344,11 +383,12 @@ _SV: dict[str, str] = {
     "unreadable": "{name} kunde inte läsas och är utelämnad: {error}",
     "absent": "Ingår inte i denna körning: {names}.",
     "generated": "Skriven av riskcalc {version}.",
+    "tex_header": "Tabeller från en körning med riskcalc; de kräver \\usepackage{booktabs}.",
     "m_sim": ("Vi simulerade N = {n} scenarier av modellen ”{model}” (fil {source}, "
               "SHA-256 {sha}) över {years} år med riskcalc {version} (Python {python}; "
               "NumPy {numpy}, SciPy {scipy}, pandas {pandas}, SALib {salib})."),
     "m_sampling": ("Parametrarna drogs genom oberoende Monte Carlo-urval ur sina angivna "
-                   "fördelningar med seed {seed}; block om {chunk} scenarier, "
+                   "fördelningar med slumpfrö {seed}; block om {chunk} scenarier, "
                    "slumpströmmar {streams}, så att körningen kan återskapas bit för bit "
                    "med valfritt antal processer."),
     "m_estimators": ("År 1 diskonteras inte och år t diskonteras med (1 + r)^-(t-1). "
@@ -360,7 +400,7 @@ _SV: dict[str, str] = {
                      "nettoeffekten. Årsintervallen är {band_method} percentiler."),
     "m_nonfinite": "{count} scenarier med icke-ändliga utfall är utelämnade ur sammanställningen.",
     "m_sobol": ("Sobolindex skattades från N = {n} baspunkter ({evaluations} "
-                "modellberäkningar; urval {sampler}, seed {seed}) med skattarna S1: {s1} och "
+                "modellberäkningar; urval {sampler}, slumpfrö {seed}) med skattarna S1: {s1} och "
                 "ST: {st}; {level} konfidensintervall genom {conf}, {resamples} omsamplingar."),
     "m_sobol_plain": ("Sobolindex (första och total ordning, med konfidensintervall) är "
                       "hämtade från sobol.csv i körningens katalog."),
@@ -451,8 +491,64 @@ _TABLES = {"en": _EN, "sv": _SV}
 LANGUAGES: tuple[str, ...] = tuple(_TABLES)
 
 
-def get_labels(lang: str = "en") -> Mapping[str, str]:
-    """The vocabulary of one language (read-only).
+class Labels(Mapping[str, str]):
+    """The words of one language, and its way of writing numbers.
+
+    A read-only mapping (key → text) that also formats numbers as its language
+    does: ``words.money(3.3e8)`` is ``"330.0 MSEK"`` in English and ``"330,0 mnkr"``
+    in Swedish.  Everything the report writes goes through one of these.
+
+    Attributes
+    ----------
+    lang : str
+        ``"en"`` or ``"sv"``.
+    """
+
+    def __init__(self, lang: str, words: Mapping[str, str]) -> None:
+        self.lang = lang
+        self._words = dict(words)
+
+    def __getitem__(self, key: str) -> str:
+        return self._words[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def extended(self, names: Mapping[str, str]) -> Labels:
+        """These words plus `names` (parameter and output names a figure looks up)."""
+        return Labels(self.lang, {**self._words, **names})
+
+    def money(self, value: float, currency: str = "SEK", *, digits: int = 1) -> str:
+        """An amount: ``"34.0 MSEK"`` / ``"34,0 mnkr"``."""
+        return _format.money(value, currency, digits=digits, lang=self.lang)
+
+    def percent(self, share: float, *, digits: int = 1) -> str:
+        """A share as percent: ``"12.3 %"`` / ``"12,3 %"``."""
+        return _format.percent(share, digits=digits, lang=self.lang)
+
+    def number(self, value: float, *, digits: int = 4) -> str:
+        """A plain number: ``"21,000,000"``, ``"0.4125"`` / ``"21 000 000"``, ``"0,4125"``."""
+        return _format.number(value, digits=digits, lang=self.lang)
+
+    def fixed(self, value: float, digits: int = 2) -> str:
+        """A number with `digits` decimals: ``"0.50"`` / ``"0,50"``."""
+        return _format.fixed(value, digits, lang=self.lang)
+
+    def integer(self, value: int) -> str:
+        """A count: ``"20,000"`` / ``"20 000"``."""
+        return _format.integer(value, lang=self.lang)
+
+    @property
+    def not_available(self) -> str:
+        """A value that is missing or not finite: ``"n/a"`` / ``"–"``."""
+        return _format.not_available(self.lang)
+
+
+def get_labels(lang: str = "en") -> Labels:
+    """The vocabulary of one language (read-only), with its number formats.
 
     Parameters
     ----------
@@ -460,7 +556,7 @@ def get_labels(lang: str = "en") -> Mapping[str, str]:
 
     Returns
     -------
-    Mapping of str to str
+    Labels
         Key → text; a key missing in a language falls back to English.
 
     Raises
@@ -471,7 +567,14 @@ def get_labels(lang: str = "en") -> Mapping[str, str]:
     if lang not in _TABLES:
         raise ValueError(f"language {lang!r} is not available; choose one of "
                          f"{', '.join(LANGUAGES)}")
-    return MappingProxyType({**_EN, **_TABLES[lang]})
+    return Labels(lang, {**_EN, **_TABLES[lang]})
+
+
+def as_labels(labels: Mapping[str, str] | None) -> Labels:
+    """`labels` as :class:`Labels`: English for None, English number formats for a dict."""
+    if isinstance(labels, Labels):
+        return labels
+    return get_labels("en") if labels is None else get_labels("en").extended(labels)
 
 
 def class_label(name: str, labels: Mapping[str, str]) -> str:

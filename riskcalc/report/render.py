@@ -205,10 +205,10 @@ def _tex_cell(text: str) -> str:
 def latex_tables(tables: Sequence[Table], *, preamble: str = "") -> str:
     """Tables as LaTeX ``table`` floats with booktabs rules (``\\usepackage{booktabs}``).
 
-    Each is labelled ``tab:riskcalc-<key>``; `preamble` is written first as comment lines.
+    Each is labelled ``tab:riskcalc-<key>``; `preamble` is written first as comment lines
+    (say there that the tables need ``\\usepackage{booktabs}``).
     """
-    out = ["% Tables of a riskcalc run; they need \\usepackage{booktabs}."]
-    out += [f"% {line}" for line in preamble.splitlines()] + [""]
+    out = [f"% {line}" for line in preamble.splitlines()] + [""]
     for table in tables:
         cols = table.alignment
         body = [" & ".join(_tex_cell(c) for c in row) + r" \\" for row in table.rows]

@@ -59,6 +59,9 @@ class RunData:
         The model file named in the manifest, where it is found.
     notes : list of tuple
         What could not be read or found: ``(label key, *arguments)``, for the reader.
+    lang : str
+        The report's language: actors and the model are named in it where the model
+        file gives a name in that language (``label_sv``, ``name_sv``).
     """
 
     directory: Path
@@ -72,6 +75,7 @@ class RunData:
     sidecars: dict[str, dict] = field(default_factory=dict)
     model: Model | None = None
     notes: list[tuple[str, ...]] = field(default_factory=list)
+    lang: str = "en"
 
     @property
     def currency(self) -> str:
@@ -87,8 +91,15 @@ class RunData:
     @property
     def actor_labels(self) -> dict[str, str]:
         if self.model is not None:
-            return {a.key: a.label for a in self.model.actors}
+            return {a.key: a.label_in(self.lang) for a in self.model.actors}
         return {k: k for k in self.actors}
+
+    @property
+    def title(self) -> str:
+        """The model's name, in the report's language where the model file gives it."""
+        if self.model is not None:
+            return self.model.name_in(self.lang)
+        return str((self.manifest.get("model") or {}).get("name") or "")
 
     @property
     def years(self) -> int:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.format import money, percent
-from riskcalc.report.labels import class_label
+from riskcalc.decision.criteria import as_shown
+from riskcalc.report.labels import Labels, class_label
 from riskcalc.report.render import Table
 from riskcalc.report.run import (
     TABLE_43_YEARS,
@@ -31,30 +31,14 @@ __all__ = ["report_tables", "criterion_name"]
 _KINDS_43 = ("real", "production", "financial")
 
 
-def _interval(low: float, high: float, currency: str) -> str:
+def _interval(low: float, high: float, currency: str, words: Labels) -> str:
     """``"9.3 – 19.3 MSEK"``; the unit is written twice only where it differs."""
-    first, second = money(low, currency), money(high, currency)
+    first, second = words.money(low, currency), words.money(high, currency)
     number, _, unit = first.rpartition(" ")
     return f"{number} – {second}" if second.endswith(f" {unit}") else f"{first} – {second}"
 
 
-def _number(name: str, value: Any, currency: str) -> str:
-    """A value of unknown kind: shares as percent, large amounts as money."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    lowered = name.lower()
-    if any(word in lowered for word in ("prob", "share")) and abs(number) <= 1:
-        return percent(number)
-    if abs(number) >= 1e4:
-        return money(number, currency)
-    return f"{number:.4g}"
-
-
-def report_tables(run: RunData, words: Mapping[str, str]) -> list[Table]:
+def report_tables(run: RunData, words: Labels) -> list[Table]:
     """Every table of the report that the run's files allow, keyed for placement."""
     tables = [_actor_table(run, words)]
     if run.payback is not None:
@@ -74,34 +58,35 @@ def report_tables(run: RunData, words: Mapping[str, str]) -> list[Table]:
     return tables
 
 
-def _actor_table(run: RunData, words: Mapping[str, str]) -> Table:
+def _actor_table(run: RunData, words: Labels) -> Table:
     cur = run.currency
     rows = []
     for key in [*run.actors, "society"]:
         out = f"npv_{key}"
         if out in run.summary.index:
             rows.append([output_name(out, run, words),
-                         *(money(stat(run, out, c), cur) for c in ("mean", "p50", "p05", "p95")),
-                         percent(stat(run, out, "prob_negative")),
-                         money(stat(run, f"hump_{key}", "p95"), cur)])
+                         *(words.money(stat(run, out, c), cur)
+                           for c in ("mean", "p50", "p05", "p95")),
+                         words.percent(stat(run, out, "prob_negative")),
+                         words.money(stat(run, f"hump_{key}", "p95"), cur)])
     return Table(words["key_figures"], [words["actor"], words["mean"], words["median"],
                                         words["p05"], words["p95"], words["prob_loss"],
                                         words["capital_need_p95"]],
                  rows, key="actors", total=True)
 
 
-def _payback_table(run: RunData, words: Mapping[str, str]) -> Table:
+def _payback_table(run: RunData, words: Labels) -> Table:
     frame = run.payback
     years = frame[frame["year"].astype(str) != "never"]
     by_year = pd.Series(years["prob_by_year"].to_numpy(float), index=years["year"].astype(int))
     marks = [y for y in TABLE_43_YEARS if y in by_year.index]
     never = frame.loc[frame["year"].astype(str) == "never", "prob_in_year"]
     return Table(words["payback_by_year"], [words["year"], *map(str, marks), words["never"]],
-                 [[words["society"], *(percent(by_year[y]) for y in marks),
-                   percent(float(never.iloc[0]) if len(never) else math.nan)]], key="payback")
+                 [[words["society"], *(words.percent(by_year[y]) for y in marks),
+                   words.percent(float(never.iloc[0]) if len(never) else math.nan)]], key="payback")
 
 
-def _classes_tables(run: RunData, words: Mapping[str, str]) -> list[Table]:
+def _classes_tables(run: RunData, words: Labels) -> list[Table]:
     """The classes with their bounds and probability; each actor's mean NPV in each."""
     table = run.extras["classes"]
     _, metric = class_thresholds(run)
@@ -111,11 +96,13 @@ def _classes_tables(run: RunData, words: Mapping[str, str]) -> list[Table]:
         number = float(value) if not pd.isna(value) else -np.inf if low else np.inf
         if not np.isfinite(number):
             return "−∞" if number < 0 else "∞"
-        return money(number, cur) if metric.startswith("npv") else f"{number:g}"
+        if metric.startswith("npv"):
+            return words.money(number, cur)
+        return words.number(number, digits=6)
 
     names = [class_label(c, words) for c in table["class"]]
     rows = [[name, f"{bound(row.get('lower'), True)} – {bound(row.get('upper'), False)}",
-             percent(float(row["probability"])) if "probability" in row else ""]
+             words.percent(float(row["probability"])) if "probability" in row else ""]
             for name, (_, row) in zip(names, table.iterrows(), strict=True)]
     out = [Table(words["classes"], [words["class"],
                                     f"{words['range']} ({output_name(metric, run, words)})",
@@ -123,13 +110,13 @@ def _classes_tables(run: RunData, words: Mapping[str, str]) -> list[Table]:
     means = [k for k in [*run.actors, "owner", "society"] if f"mean_npv_{k}" in table]
     if means:
         rows = [[output_name(f"npv_{k}", run, words),
-                 *(money(float(v), cur) for v in table[f"mean_npv_{k}"])] for k in means]
+                 *(words.money(float(v), cur) for v in table[f"mean_npv_{k}"])] for k in means]
         out.append(Table(words["class_means"], [words["actor"], *names], rows,
                          key="class_means", total=means[-1] == "society"))
     return out
 
 
-def _statement_table(run: RunData, words: Mapping[str, str]) -> Table:
+def _statement_table(run: RunData, words: Labels) -> Table:
     """The seed's table 4.2 at base case, from :func:`riskcalc.income_statement`."""
     from riskcalc.results.statement import income_statement
 
@@ -137,9 +124,10 @@ def _statement_table(run: RunData, words: Mapping[str, str]) -> Table:
     statement = income_statement(run.model)
     extra = [c for c in ("optimism_bias", "revenue_on_paper") if c in statement.table]
     columns = ["revenue", *extra, "cost", "net"]
-    rows = [[words["society"] if key == "society" else str(row["label"]),
-             *("" if pd.isna(row[c]) else money(row[c], cur) for c in columns),
-             money(statement.npv[key], cur)]
+    rows = [[words["society"] if key == "society"
+             else run.actor_labels.get(str(key), str(row["label"])),
+             *("" if pd.isna(row[c]) else words.money(row[c], cur) for c in columns),
+             words.money(statement.npv[key], cur)]
             for key, row in statement.table.iterrows()]
     return Table(words["income_statement"],
                  [words["actor"], *(words[c] for c in columns),
@@ -147,7 +135,7 @@ def _statement_table(run: RunData, words: Mapping[str, str]) -> Table:
                  rows, words["cap_42"], key="table42", total=True)
 
 
-def _table43(run: RunData, words: Mapping[str, str]) -> Table:
+def _table43(run: RunData, words: Labels) -> Table:
     """The seed's table 4.3: cumulative net by cost kind at years 1-5, 10, 20, P5-P95."""
     cur = run.currency
     bands, kinds = run.bands()
@@ -158,8 +146,8 @@ def _table43(run: RunData, words: Mapping[str, str]) -> Table:
         band = (kinds if key != "society" else bands).get(key)
         if band is not None:
             band = band.set_index("year")
-            rows.append([name, *(f"{money(band.at[y, 'p50'], cur)}\n"
-                                 + _interval(band.at[y, "p05"], band.at[y, "p95"], cur)
+            rows.append([name, *(f"{words.money(band.at[y, 'p50'], cur)}\n"
+                                 + _interval(band.at[y, "p05"], band.at[y, "p95"], cur, words)
                                  for y in years)])
     return Table(words["accumulated"], [words["cost_kind"], *map(str, years)],
                  rows, words["cap_43"], key="table43", total=True)
@@ -170,7 +158,7 @@ _REDISTRIBUTION = ("role", "expected_net", "prob_net_loser", "transfer", "expect
                    "prob_net_loser_after")
 
 
-def _redistribution_table(run: RunData, words: Mapping[str, str]) -> Table:
+def _redistribution_table(run: RunData, words: Labels) -> Table:
     frame = run.extras["redistribution"]
     cur = run.currency
     first = frame.columns[0]
@@ -185,26 +173,30 @@ def _redistribution_table(run: RunData, words: Mapping[str, str]) -> Table:
                  rows, words["cap_redistribution"], key="redistribution", align=align)
 
 
-def _redistribution_cell(column: str, value: Any, currency: str,
-                         words: Mapping[str, str]) -> str:
+def _redistribution_cell(column: str, value: Any, currency: str, words: Labels) -> str:
     if isinstance(value, str):
         return words.get(f"role_{value}", value)
     if isinstance(value, bool | np.bool_):
         return words["yes"] if value else words["no"]
     if column.startswith("prob"):
-        return percent(float(value))
+        return words.percent(float(value))
     number = float(value)
-    return money(0.0 if abs(number) < 0.5 else number, currency)
+    return words.money(0.0 if abs(number) < 0.5 else number, currency)
 
 
-def _verdict_table(run: RunData, words: Mapping[str, str]) -> Table:
+def _verdict_table(run: RunData, words: Labels) -> Table:
+    """Each criterion with its unit: measured, threshold (with its sense), margin."""
     cur = run.currency
     rows = []
     for c in run.verdict.get("criteria") or []:
-        name = criterion_name(c)
-        unit = {"probability": "prob", "currency": "amount"}.get(str(c.get("unit")), name)
-        rows.append([name, *(_number(unit, c.get(k), cur)
-                             for k in ("measured", "threshold", "margin")),
+        sense, measured, threshold = as_shown(str(c.get("name", "")), str(c.get("sense", "max")),
+                                              _float(c.get("measured")),
+                                              _float(c.get("threshold")))
+        unit = str(c.get("unit", ""))
+        bound = words["at_most" if sense == "max" else "at_least"]
+        rows.append([criterion_name(c, words), _criterion_value(unit, measured, cur, words),
+                     bound.format(value=_criterion_value(unit, threshold, cur, words)),
+                     _criterion_value(unit, _float(c.get("margin")), cur, words, margin=True),
                      words["yes"] if c.get("passed") else words["no"]])
     decision = str(run.verdict.get("decision", "?"))
     return Table(f"{words['verdict']}: {words.get(decision, decision)}",
@@ -212,20 +204,76 @@ def _verdict_table(run: RunData, words: Mapping[str, str]) -> Table:
                   words["passed"]], rows, key="verdict")
 
 
-def _switching_table(run: RunData, words: Mapping[str, str]) -> Table | None:
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _criterion_value(unit: str, value: float, currency: str, words: Labels, *,
+                     margin: bool = False) -> str:
+    """A criterion's figure with its unit: percent (margins in percentage points),
+    money, or a multiple of the investment."""
+    if not math.isfinite(value):
+        return words.not_available
+    if unit == "probability":
+        return (words["pp_value"].format(value=words.fixed(100 * value, 1))
+                if margin else words.percent(value))
+    if unit == "ratio":
+        return words["ratio_value"].format(value=words.number(round(value, 2), digits=6))
+    return words.money(value, currency)
+
+
+def _switching_table(run: RunData, words: Labels) -> Table | None:
     """verdict.json's switching values: what value of a parameter would flip the verdict."""
+    criteria = {str(c.get("name")): c for c in run.verdict.get("criteria") or []}
     rows = []
     for item in run.verdict.get("switching_values") or []:
-        if isinstance(item, Mapping) and item.get("text"):
-            parameter = str(item.get("parameter", ""))
-            text = str(item["text"]).removeprefix(f"{parameter}: ")
-            rows.append([parameter, text])
+        if isinstance(item, Mapping) and "parameter" in item:
+            rows.append([str(item["parameter"]), _switch_text(item, criteria, words)])
     if not rows:
         return None
     return Table(words["switching"], [words["parameter"], words["what_flips"]], rows,
                  key="switching", align="ll")
 
 
-def criterion_name(criterion: Mapping[str, Any]) -> str:
-    """A verdict criterion as people read it: its label, else its name or key."""
-    return str(criterion.get("label") or criterion.get("name") or criterion.get("key") or "?")
+def _switch_text(item: Mapping[str, Any], criteria: Mapping[str, Mapping[str, Any]],
+                 words: Labels) -> str:
+    """One parameter's switching values in words, from verdict.json's fields."""
+    switches = item.get("switches") or []
+    if not switches:
+        decision = str(item.get("throughout") or "?")
+        return words["sw_none"].format(low=words.number(_float(item.get("low"))),
+                                       high=words.number(_float(item.get("high"))),
+                                       decision=words.get(decision, decision))
+    parts = []
+    for s in switches:
+        text = words["sw_above" if s.get("approve_above") else "sw_below"].format(
+            decision=words["APPROVE"], value=words.number(_float(s.get("value"))))
+        names = [criterion_name(criteria[b], words) if b in criteria else str(b)
+                 for b in s.get("binding") or []]
+        if names:
+            text += f" ({words['sw_binding'].format(names=', '.join(names))})"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def criterion_name(criterion: Mapping[str, Any], words: Labels) -> str:
+    """A verdict criterion as people read it, in the report's language.
+
+    From the criterion's key, subject and parameters (verdict.json); a criterion
+    this version does not know keeps its recorded label.
+    """
+    key = str(criterion.get("name") or criterion.get("key") or "")
+    template = words.get(f"crit_{key}")
+    if template is None:
+        return str(criterion.get("label") or key or "?")
+    of = str(criterion.get("of") or "owner")
+    params = criterion.get("parameters") or {}
+    text = template.format(
+        of=words.get(f"of_{of}", of), of_gen=words.get(f"of_gen_{of}", of),
+        years=params.get("years", "?"),
+        quantile=words.number(100 * _float(params.get("quantile", 0.95)), digits=3),
+        tail=words.number(100 * (1 - _float(params.get("level", 0.95))), digits=3))
+    return text[:1].upper() + text[1:]

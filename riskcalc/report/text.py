@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import pandas as pd
 
-from riskcalc.format import money, percent
+from riskcalc.report.labels import Labels
 from riskcalc.report.run import OPTIONAL_TABLES, RunData, stat
 from riskcalc.report.tables import criterion_name
 
 __all__ = ["summary_sentences", "methods_paragraphs", "report_notes"]
 
 
-def summary_sentences(run: RunData, words: Mapping[str, str]) -> list[str]:
+def summary_sentences(run: RunData, words: Labels) -> list[str]:
     """Plain words: society's return, who pays and gains, loss, payback, capital, verdict."""
     cur, years = run.currency, run.years
     sentences = [words["s_return"].format(
-        years=years, mean=money(stat(run, "npv_society", "mean"), cur),
-        p05=money(stat(run, "npv_society", "p05"), cur),
-        p95=money(stat(run, "npv_society", "p95"), cur),
-        roi=_ratio(stat(run, "roi", "mean")))]
+        years=years, mean=words.money(stat(run, "npv_society", "mean"), cur),
+        p05=words.money(stat(run, "npv_society", "p05"), cur),
+        p95=words.money(stat(run, "npv_society", "p95"), cur),
+        roi=_ratio(stat(run, "roi", "mean"), words))]
     medians = {a: stat(run, f"npv_{a}", "p50") for a in run.actors}
 
     def who(keys: list[str]) -> str:
         return "; ".join(f"{run.actor_labels[k]} "
-                         f"({words['s_median_of'].format(value=money(medians[k], cur))})"
+                         f"({words['s_median_of'].format(value=words.money(medians[k], cur))})"
                          for k in keys)
 
     payers = sorted((a for a, m in medians.items() if m < 0), key=medians.get)
@@ -39,8 +38,8 @@ def summary_sentences(run: RunData, words: Mapping[str, str]) -> list[str]:
     if payer is not None:
         sentences.append(words["s_loss"].format(
             payer=run.actor_labels[payer],
-            p_payer=percent(stat(run, f"npv_{payer}", "prob_negative")),
-            p_society=percent(stat(run, "npv_society", "prob_negative"))))
+            p_payer=words.percent(stat(run, f"npv_{payer}", "prob_negative")),
+            p_society=words.percent(stat(run, "npv_society", "prob_negative"))))
     if run.payback is not None:
         table = run.payback[run.payback["year"].astype(str) != "never"]
         by_year = pd.Series(table["prob_by_year"].to_numpy(float),
@@ -52,21 +51,21 @@ def summary_sentences(run: RunData, words: Mapping[str, str]) -> list[str]:
         if len(half):
             mark = 5 if 5 in by_year.index else int(by_year.index[-1])
             sentences.append(words["s_payback"].format(
-                median=int(half.index[0]), year=mark, p_by=percent(by_year[mark]),
-                years=years, p_never=percent(never)))
+                median=int(half.index[0]), year=mark, p_by=words.percent(by_year[mark]),
+                years=years, p_never=words.percent(never)))
         else:
             sentences.append(words["s_payback_rare"].format(years=years,
-                                                            p_paid=percent(1 - never)))
+                                                            p_paid=words.percent(1 - never)))
     if payer is not None:
         sentences.append(words["s_capital"].format(
             payer=run.actor_labels[payer],
-            payer_p50=money(stat(run, f"hump_{payer}", "p50"), cur),
-            payer_p95=money(stat(run, f"hump_{payer}", "p95"), cur),
-            society_p50=money(stat(run, "hump_society", "p50"), cur),
-            society_p95=money(stat(run, "hump_society", "p95"), cur)))
+            payer_p50=words.money(stat(run, f"hump_{payer}", "p50"), cur),
+            payer_p95=words.money(stat(run, f"hump_{payer}", "p95"), cur),
+            society_p50=words.money(stat(run, "hump_society", "p50"), cur),
+            society_p95=words.money(stat(run, "hump_society", "p95"), cur)))
     if run.verdict is not None:
         criteria = run.verdict.get("criteria") or []
-        failed = [criterion_name(c) for c in criteria if not c.get("passed")]
+        failed = [criterion_name(c, words) for c in criteria if not c.get("passed")]
         decision = str(run.verdict.get("decision", "?"))
         decision = words.get(decision, decision)
         sentences.append(
@@ -76,12 +75,14 @@ def summary_sentences(run: RunData, words: Mapping[str, str]) -> list[str]:
     return sentences
 
 
-def _ratio(value: float) -> str:
+def _ratio(value: float, words: Labels) -> str:
     """14.3, or 0.14 where one decimal would say too little."""
-    return f"{value:.1f}" if abs(value) >= 1 or not math.isfinite(value) else f"{value:.2f}"
+    if not math.isfinite(value):
+        return words.not_available
+    return words.number(round(value, 1 if abs(value) >= 1 else 2), digits=6)
 
 
-def methods_paragraphs(run: RunData, words: Mapping[str, str]) -> list[str]:
+def methods_paragraphs(run: RunData, words: Labels) -> list[str]:
     """A methods paragraph to cite: N, seed, sampling, estimators, versions, model hash."""
     m = run.manifest
     versions = m.get("versions", {})
@@ -89,13 +90,13 @@ def methods_paragraphs(run: RunData, words: Mapping[str, str]) -> list[str]:
     band = m.get("band_method", "exact")
     text = [
         words["m_sim"].format(
-            n=f"{m.get('n', 0):,}", model=model.get("name", "?"),
+            n=words.integer(m.get('n', 0)), model=run.title or "?",
             source=model.get("source", "?"), sha=model.get("sha256", "?"), years=run.years,
             version=versions.get("riskcalc", "?"), python=versions.get("python", "?"),
             numpy=versions.get("numpy", "?"), scipy=versions.get("scipy", "?"),
             pandas=versions.get("pandas", "?"), salib=versions.get("SALib", "?")),
         words["m_sampling"].format(seed=m.get("seed", "?"),
-                                   chunk=f"{m.get('chunk_size', 0):,}",
+                                   chunk=words.integer(m.get('chunk_size', 0)),
                                    streams=m.get("seed_streams", "?")),
         words["m_estimators"].format(band_method=words.get(f"band_{band}", band)),
     ]
@@ -105,22 +106,23 @@ def methods_paragraphs(run: RunData, words: Mapping[str, str]) -> list[str]:
     if sobol is not None:
         estimators = sobol.get("estimators") or {}
         text.append(words["m_sobol"].format(
-            n=f"{sobol.get('n', 0):,}", evaluations=f"{sobol.get('n_evaluations', 0):,}",
+            n=words.integer(sobol.get('n', 0)),
+            evaluations=words.integer(sobol.get('n_evaluations', 0)),
             sampler=sobol.get("sampler", "?"), seed=sobol.get("seed", "?"),
             s1=estimators.get("S1", "?"), st=estimators.get("ST", "?"),
-            level=percent(float(sobol.get("conf_level", math.nan)), digits=0),
+            level=words.percent(float(sobol.get("conf_level", math.nan)), digits=0),
             conf=estimators.get("conf", "?"), resamples=sobol.get("num_resamples", "?")))
     elif "sobol" in run.extras:
         text.append(words["m_sobol_plain"])
     tornado = run.sidecars.get("tornado")
     if tornado is not None:
         text.append(words["m_tornado"].format(
-            low=percent(float(tornado.get("low_quantile", math.nan)), digits=0),
-            high=percent(float(tornado.get("high_quantile", math.nan)), digits=0)))
+            low=words.percent(float(tornado.get("low_quantile", math.nan)), digits=0),
+            high=words.percent(float(tornado.get("high_quantile", math.nan)), digits=0)))
     return [" ".join(text)]
 
 
-def report_notes(run: RunData, words: Mapping[str, str]) -> list[str]:
+def report_notes(run: RunData, words: Labels) -> list[str]:
     """What could not be read or found, and which optional tables the run lacks."""
     notes = []
     for note in run.notes:

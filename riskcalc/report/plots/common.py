@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskcalc.format import money
+from riskcalc.format import money, number
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.ticker import Formatter
 
-__all__ = ["new_axes", "money_formatter", "save_figure"]
+__all__ = ["new_axes", "money_formatter", "number_formatter", "save_figure"]
 
 
 def new_axes(figsize: tuple[float, float] = (9.0, 4.5)) -> Axes:
@@ -28,8 +28,8 @@ def new_axes(figsize: tuple[float, float] = (9.0, 4.5)) -> Axes:
     return figure.add_subplot()
 
 
-def money_formatter(currency: str = "SEK") -> Formatter:
-    """A tick formatter writing amounts as :func:`riskcalc.format.money` does.
+def money_formatter(currency: str = "SEK", lang: str = "en") -> Formatter:
+    """A tick formatter writing amounts as :func:`riskcalc.format.money` does (in `lang`).
 
     Whole numbers of the unit lose their decimal ("100 MSEK"), others keep one
     ("2.5 MSEK").
@@ -40,9 +40,16 @@ def money_formatter(currency: str = "SEK") -> Formatter:
         size = abs(value)
         unit = 1e9 if size >= 1e9 else 1e6 if size >= 1e6 else 1e3 if size >= 1e4 else 1.0
         whole = abs(value / unit - round(value / unit)) < 1e-6
-        return money(value, currency, digits=0 if whole else 1)
+        return money(value, currency, digits=0 if whole else 1, lang=lang)
 
     return FuncFormatter(tick)
+
+
+def number_formatter(lang: str = "en") -> Formatter:
+    """A tick formatter writing plain numbers in `lang` ("0.25" / "0,25")."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _pos=None: number(round(value, 10), lang=lang))
 
 
 def save_figure(figure: Figure, directory: str | Path, name: str, *,

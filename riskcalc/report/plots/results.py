@@ -19,9 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.format import money
-from riskcalc.report.labels import class_label, get_labels
-from riskcalc.report.plots.common import money_formatter, new_axes, save_figure
+from riskcalc.report.labels import Labels, as_labels, class_label
+from riskcalc.report.plots.common import (
+    money_formatter,
+    new_axes,
+    number_formatter,
+    save_figure,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -50,8 +54,8 @@ def _norm(name: Any) -> str:
     return str(name).strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str]:
-    return get_labels("en") if labels is None else labels
+def _labels(labels: Mapping[str, str] | None) -> Labels:
+    return as_labels(labels)
 
 
 def society_npv_histogram(npv: Sequence[float] | np.ndarray, *,
@@ -100,16 +104,16 @@ def society_npv_histogram(npv: Sequence[float] | np.ndarray, *,
             stacks.append(values[names == str(name)])
             colours.append(CLASS_COLOURS.get(_norm(name), f"C{i}"))
             share = (probabilities or {}).get(name, np.mean(names == str(name)))
-            legend.append(f"{class_label(name, words)} ({100 * share:.1f} %)")
+            legend.append(f"{class_label(name, words)} ({words.percent(share)})")
         ax.hist(stacks, bins=edges, stacked=True, color=colours, label=legend, alpha=0.9)
         ax.legend(title=words["classes"], loc="upper right", fontsize="small")
     ax.axvline(0.0, color="black", linewidth=1.0)
     if values.size:
         ax.axvline(values.mean(), color="black", linestyle="--", linewidth=1.0)
-        ax.annotate(f"{words['mean']} {money(values.mean(), currency)}",
+        ax.annotate(f"{words['mean']} {words.money(values.mean(), currency)}",
                     xy=(values.mean(), 1.0), xycoords=("data", "axes fraction"),
                     xytext=(4, -14), textcoords="offset points", fontsize="small")
-    ax.xaxis.set_major_formatter(money_formatter(currency))
+    ax.xaxis.set_major_formatter(money_formatter(currency, words.lang))
     ax.set_xlabel(f"{words['npv']} ({currency})")
     ax.set_ylabel(words["scenarios"])
     ax.set_title(words["society_distribution"])
@@ -165,11 +169,11 @@ def actor_npv_boxes(actor_npv: pd.DataFrame, *, actor_labels: Mapping[str, str] 
     ax.axvline(0.0, color="black", linewidth=1.0)
     for row, i in enumerate(order, start=1):
         end = float(np.percentile(data[i], 95)) if data[i].size else 0.0
-        ax.annotate(money(medians[i], currency), xy=(max(end, 0.0), row), xytext=(6, 0),
+        ax.annotate(words.money(medians[i], currency), xy=(max(end, 0.0), row), xytext=(6, 0),
                     textcoords="offset points", va="center", fontsize="small")
     ax.margins(x=0.12)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-    ax.xaxis.set_major_formatter(money_formatter(currency))
+    ax.xaxis.set_major_formatter(money_formatter(currency, words.lang))
     ax.set_xlabel(f"{words['npv']} ({currency}); {words['median'].lower()} "
                   f"{words['to_the_right']}")
     ax.set_title(words["actor_positions"])
@@ -207,7 +211,7 @@ def cumulative_fan(band: pd.DataFrame, *, title: str | None = None, ax: Axes | N
     ax.axhline(0.0, color="black", linewidth=1.0)
     if median.size and median.min() < 0:
         low = int(np.argmin(median))
-        ax.annotate(f"{words['hump']}: {money(-median[low], currency)}",
+        ax.annotate(f"{words['hump']}: {words.money(-median[low], currency)}",
                     xy=(years[low], median[low]), xytext=(12, -4),
                     textcoords="offset points", fontsize="small", va="top",
                     arrowprops={"arrowstyle": "-", "color": "grey"})
@@ -216,11 +220,11 @@ def cumulative_fan(band: pd.DataFrame, *, title: str | None = None, ax: Axes | N
             year = years[after[0]]
             ax.axvline(year, color="grey", linestyle=":", linewidth=1.0)
             right = year > (years.min() + years.max()) / 2  # write it where there is room
-            ax.annotate(f"{words['payback']}: {words['year'].lower()} {year:g}",
+            ax.annotate(f"{words['payback']}: {words['year'].lower()} {words.number(year)}",
                         xy=(year, 0.02), xycoords=("data", "axes fraction"),
                         xytext=(-4 if right else 4, 0), textcoords="offset points",
                         ha="right" if right else "left", fontsize="small")
-    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.yaxis.set_major_formatter(money_formatter(currency, words.lang))
     ax.set_xlabel(words["year"])
     ax.set_ylabel(textwrap.fill(f"{words['cumulative_net']} ({currency})", 28),
                   fontsize="small")
@@ -259,7 +263,8 @@ def acceptability_curve(acceptability: pd.DataFrame, *,
         ax.plot(rows["required_return"], rows["probability"],
                 label=names.get(str(series), str(series)))
     ax.set_ylim(-0.02, 1.02)
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f} %")
+    ax.yaxis.set_major_formatter(lambda v, _pos: words.percent(v, digits=0))
+    ax.xaxis.set_major_formatter(number_formatter(words.lang))
     ax.set_xlabel(words["required_return"])
     ax.set_ylabel(words["prob_meeting"])
     ax.set_title(words["acceptability"])

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.format import money
-from riskcalc.report.plots.common import money_formatter, new_axes
+from riskcalc.report.labels import Labels, as_labels
+from riskcalc.report.plots.common import money_formatter, new_axes, number_formatter
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -47,8 +47,9 @@ _S1_COLOUR, _ST_COLOUR = "#91bfdb", "#4575b4"
 _LOW_COLOUR, _HIGH_COLOUR = "#fc8d59", "#91bfdb"
 
 
-def _words(labels: Mapping[str, str] | None) -> dict[str, str]:
-    return {**WORDS, **(labels or {})}
+def _words(labels: Mapping[str, str] | None) -> Labels:
+    base = as_labels(labels)
+    return Labels(base.lang, {**base, **WORDS, **(labels or {})})
 
 
 def _table(result: Any) -> pd.DataFrame:
@@ -116,6 +117,7 @@ def plot_sobol_indices(result: Any, *, output: str | None = "npv_society",
         ax.barh(y + shift, rows[index], height=0.4, xerr=conf, color=colour,
                 label=words[key], error_kw={"elinewidth": 0.8, "capsize": 2})
     ax.axvline(0.0, color="black", linewidth=0.6)
+    ax.xaxis.set_major_formatter(number_formatter(words.lang))
     ax.set_xlabel(words["share_of_variance"])
     ax.set_title(f"{words['sobol']}: {words.get(chosen, chosen)}")
     _finish_bars(ax, y, rows, words)
@@ -155,13 +157,14 @@ def plot_sobol_heatmap(result: Any, *, index: str = "ST", ax: Axes | None = None
     image = ax.imshow(shown, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):  # a parameter not analysed for an output: an empty cell
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
+            ax.text(j, i, words.fixed(value, 2), ha="center", va="center", fontsize="x-small",
                     color="white" if shown[i, j] > 0.6 else "black")
     columns = [words.get(c, c.removeprefix("npv_")) for c in matrix.columns.astype(str)]
     ax.set_xticks(np.arange(n_cols), columns, rotation=35, ha="right", fontsize="small")
     ax.set_yticks(np.arange(n_rows), [words.get(p, p) for p in matrix.index.astype(str)],
                   fontsize="small")
-    ax.figure.colorbar(image, ax=ax, label=index, shrink=0.8)
+    bar = ax.figure.colorbar(image, ax=ax, label=index, shrink=0.8)
+    bar.ax.yaxis.set_major_formatter(number_formatter(words.lang))
     title = words["sobol_heatmap"] if index == "ST" else f"{words['sobol']} (S1)"
     ax.set_title(title)
     return ax
@@ -209,10 +212,11 @@ def plot_tornado(result: Any, *, output: str | None = "npv_society",
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # amounts make wide tick labels
-        ax.xaxis.set_major_formatter(money_formatter(currency))
-        base_text = money(base, currency)
+        ax.xaxis.set_major_formatter(money_formatter(currency, words.lang))
+        base_text = words.money(base, currency)
     else:
-        base_text = f"{base:.3g}"
+        ax.xaxis.set_major_formatter(number_formatter(words.lang))
+        base_text = words.number(base, digits=3)
     ax.set_xlabel(f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})")
     ax.set_title(words["tornado"])
     _finish_bars(ax, y, rows, words)
