@@ -14,8 +14,7 @@ from typing import Any
 
 from riskcalc.errors import ModelError
 from riskcalc.files import read_json
-from riskcalc.format import percent
-from riskcalc.report.labels import class_label
+from riskcalc.report.labels import Labels, class_label
 from riskcalc.report.render import EmbeddedFigure, Section, Table
 
 __all__ = ["read_discovery", "box_sentences", "discovery_figures", "discovery_section"]
@@ -33,16 +32,12 @@ def read_discovery(run_dir: str | Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and "boxes" in data else None
 
 
-def _number(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.3g}"
-
-
-def _join(items: list[str], words: Mapping[str, str]) -> str:
+def _join(items: list[str], words: Labels) -> str:
     """"a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {words['d_and']} {items[-1]}"
 
 
-def condition_words(discovery: Mapping[str, Any], words: Mapping[str, str]) -> str:
+def condition_words(discovery: Mapping[str, Any], words: Labels) -> str:
     """The condition as a reader says it: "the outcome is very bad" or the expression."""
     condition = str(discovery["condition"])
     if condition.startswith("class "):
@@ -50,47 +45,52 @@ def condition_words(discovery: Mapping[str, Any], words: Mapping[str, str]) -> s
     return condition
 
 
-def limit_words(name: str, limits: Mapping[str, Any], words: Mapping[str, str]) -> str:
+def _limit(value: float | None, words: Labels) -> str:
+    return "" if value is None else words.number(value, digits=3)
+
+
+def limit_words(name: str, limits: Mapping[str, Any], words: Labels) -> str:
     """"relapse above 0.21", "rate below 0.03" or "rate between 0.01 and 0.03"."""
     lo, hi = limits.get("lower"), limits.get("upper")
     if lo is not None and hi is not None:
-        return words["d_between"].format(name=name, lower=_number(lo), upper=_number(hi))
+        return words["d_between"].format(name=name, lower=_limit(lo, words),
+                                         upper=_limit(hi, words))
     if lo is not None:
-        return words["d_above"].format(name=name, lower=_number(lo))
-    return words["d_below"].format(name=name, upper=_number(hi))
+        return words["d_above"].format(name=name, lower=_limit(lo, words))
+    return words["d_below"].format(name=name, upper=_limit(hi, words))
 
 
-def box_sentences(discovery: Mapping[str, Any], words: Mapping[str, str]) -> list[str]:
+def box_sentences(discovery: Mapping[str, Any], words: Labels) -> list[str]:
     """One plain-words sentence per box, then the tree's densest leaf."""
     n, hits = int(discovery["n"]), int(discovery["hits"])
     condition = condition_words(discovery, words)
-    sentences = [words["d_share"].format(share=percent(hits / n), condition=condition,
-                                         n=f"{n:,}")]
+    sentences = [words["d_share"].format(share=words.percent(hits / n), condition=condition,
+                                         n=words.integer(n))]
     for box in discovery["boxes"]:
         others = (box["n"] - box["hits"]) / max(n - hits, 1)
         limits = _join([limit_words(k, v, words) for k, v in box["limits"].items()], words)
         key = "d_sentence_first" if box["box"] == 1 else "d_sentence_next"
-        sentences.append(words[key].format(coverage=percent(box["coverage"], digits=0),
+        sentences.append(words[key].format(coverage=words.percent(box["coverage"], digits=0),
                                            condition=condition,
-                                           others=percent(others, digits=0), limits=limits,
-                                           density=percent(box["density"], digits=0)))
+                                           others=words.percent(others, digits=0), limits=limits,
+                                           density=words.percent(box["density"], digits=0)))
     if not discovery["boxes"]:
         sentences.append(words["d_no_box"])
     leaves = discovery.get("leaves") or []
     if leaves:
         sentences.append(words["d_tree_leaf"].format(
-            rule=rule_words(leaves[0]["rule"], words), share=percent(leaves[0]["share"], digits=0),
-            n=f"{leaves[0]['n']:,}"))
+            rule=rule_words(leaves[0]["rule"], words), n=words.integer(leaves[0]["n"]),
+            share=words.percent(leaves[0]["share"], digits=0)))
     return sentences
 
 
-def rule_words(rule: list[list[Any]], words: Mapping[str, str]) -> str:
+def rule_words(rule: list[list[Any]], words: Labels) -> str:
     """A tree leaf's rule: "relapse > 0.205 and deadweight ≤ 0.155"."""
     return f" {words['d_and']} ".join(
-        f"{name} {'≤' if op == '<=' else '>'} {_number(float(t))}" for name, op, t in rule)
+        f"{name} {'≤' if op == '<=' else '>'} {_limit(float(t), words)}" for name, op, t in rule)
 
 
-def discovery_figures(discovery: Mapping[str, Any], words: Mapping[str, str],
+def discovery_figures(discovery: Mapping[str, Any], words: Labels,
                       out: Path) -> list[EmbeddedFigure]:
     """Draw and save (PNG and SVG under `out`) the trade-off and box-limits figures."""
     from riskcalc.report.plots.common import save_figure
@@ -109,14 +109,14 @@ def discovery_figures(discovery: Mapping[str, Any], words: Mapping[str, str],
     return made
 
 
-def discovery_section(run_dir: Path, words: Mapping[str, str]) -> Section | None:
+def discovery_section(run_dir: Path, words: Labels) -> Section | None:
     """The report section, or None when the run directory has no discovery.json."""
     discovery = read_discovery(run_dir)
     if discovery is None:
         return None
-    rows = [[str(box["box"]), name, _number(lim["lower"]) if lim["lower"] is not None else "",
-             _number(lim["upper"]) if lim["upper"] is not None else "",
-             percent(box["coverage"]), percent(box["density"]), f"{lim['quasi_p']:.2g}"]
+    rows = [[str(box["box"]), name, _limit(lim["lower"], words), _limit(lim["upper"], words),
+             words.percent(box["coverage"]), words.percent(box["density"]),
+             words.number(lim["quasi_p"], digits=2)]
             for box in discovery["boxes"] for name, lim in box["limits"].items()]
     boxes = Table(words["d_boxes_table"], [words["d_box"], words["parameter"],
                                            words["d_lower"], words["d_upper"],
@@ -124,7 +124,8 @@ def discovery_section(run_dir: Path, words: Mapping[str, str]) -> Section | None
                                            words["d_quasi_p"]], rows, key="discovery",
                   align="llrrrrr")
     leaves = Table(words["d_tree"], [words["d_rule"], words["scenarios"], words["d_density"]],
-                   [[rule_words(leaf["rule"], words), f"{leaf['n']:,}", percent(leaf["share"])]
+                   [[rule_words(leaf["rule"], words), words.integer(leaf["n"]),
+                     words.percent(leaf["share"])]
                     for leaf in discovery.get("leaves", [])], key="discovery_tree")
     return Section(words["d_heading"], discovery_figures(discovery, words,
                                                          Path(run_dir) / "figures"),

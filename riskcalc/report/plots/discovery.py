@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from riskcalc.report.labels import as_labels
 from riskcalc.report.plots.common import new_axes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +26,7 @@ def plot_tradeoff(discovery: Mapping[str, Any], *, labels: Mapping[str, str],
     box is ringed and numbered.
     """
     ax = ax or new_axes((7.0, 4.8))
+    words = as_labels(labels)
     scatter = None
     for box in discovery["boxes"]:
         steps = box["trajectory"]
@@ -45,6 +47,8 @@ def plot_tradeoff(discovery: Mapping[str, Any], *, labels: Mapping[str, str],
     ax.set_ylabel(labels["d_density"])
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(lambda v, _pos: words.percent(v, digits=0))
     ax.grid(alpha=0.3)
     ax.set_title(labels["d_tradeoff"])
     return ax
@@ -61,6 +65,7 @@ def plot_box_limits(discovery: Mapping[str, Any], *, labels: Mapping[str, str],
             for name, lim in box["limits"].items()]
     ax = ax or new_axes((7.5, 0.9 + 0.45 * max(len(rows), 1)))
     ranges = discovery["ranges"]
+    words = as_labels(labels)
     colors = ["tab:red", "tab:orange", "tab:purple", "tab:brown"]
     for i, (box, name, lim) in enumerate(rows):
         lo_all, hi_all = ranges[name]
@@ -71,11 +76,13 @@ def plot_box_limits(discovery: Mapping[str, Any], *, labels: Mapping[str, str],
         ax.barh(y, 1.0, left=0.0, color="0.9", height=0.6)
         ax.barh(y, (hi - lo) / span, left=(lo - lo_all) / span, height=0.6,
                 color=colors[(box - 1) % len(colors)])
-        ax.text(1.02, y, f"[{lo:.3g}, {hi:.3g}]", va="center", fontsize=8)
+        ax.text(1.02, y, f"[{words.number(lo, digits=3)}; {words.number(hi, digits=3)}]",
+                va="center", fontsize=8)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{labels['d_box']} {b}: {n}" for b, n, _ in reversed(rows)])
     ax.set_xlim(0, 1.25)
     ax.set_xticks([0, 0.5, 1])
+    ax.xaxis.set_major_formatter(lambda v, _pos: words.number(v, digits=2))
     ax.set_xlabel(labels["d_position_in_range"])
     ax.set_title(labels["d_box_limits"])
     return ax
