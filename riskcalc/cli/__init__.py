@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from riskcalc.cli import (
     commands_decide,
     commands_discover,
+    commands_fund,
     commands_report,
     commands_run,
     commands_sensitivity,
@@ -25,8 +26,8 @@ from riskcalc.errors import ModelError
 __all__ = ["main", "build_parser"]
 
 #: Modules that contribute commands, in the order `riskcalc --help` lists them.
-COMMAND_MODULES = (commands_run, commands_decide, commands_sensitivity, commands_discover,
-                   commands_report)
+COMMAND_MODULES = (commands_run, commands_decide, commands_fund, commands_sensitivity,
+                   commands_discover, commands_report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or Path("reports") / model.slug
     engine = engine_kwargs(args)
     result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
-    result.tables.update(risk_tables(result))
+    result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))
     if model.correlations is not None:
         engine.pop("progress")
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
@@ -139,7 +139,8 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
     lines.append(f"\nROI (society NPV / investment): mean {roi['mean']:.2f}, median "
                  f"{roi['p50']:.2f}, P5 {roi['p05']:.2f}, P95 {roi['p95']:.2f}; "
                  f"P(ROI < 0) {percent(roi['prob_negative'])}")
-    payback = result.payback()
+    payback = result.tables.get("payback")
+    payback = result.payback() if payback is None else payback
     by_year = payback[payback["year"] != "never"].set_index("year")["prob_by_year"]
     marks = [y for y in (1, 2, 3, 5, 10, 20) if y <= model.years]
     lines.append("Society's payback: " + ", ".join(
