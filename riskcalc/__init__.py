@@ -13,6 +13,8 @@ import importlib
 #: The public API, name → defining module: imported on first use (PEP 562), so that
 #: `riskcalc --help` and `riskcalc check` do not pay for pandas, scipy.stats, numba ...
 _API = {
+    "Discovery": "riskcalc.discovery.discover",
+    "discover": "riskcalc.discovery.discover",
     "DistributionError": "riskcalc.errors",
     "ExpressionError": "riskcalc.errors",
     "Fund": "riskcalc.funds.spec",

@@ -50,3 +50,8 @@ def test_the_command_listing_matches_each_modules_own_parser(name):
     helps = {action.dest: action.help for action in commands._choices_actions}
     assert helps[name] == text
     assert set(helps) == {n for n, (m, _) in COMMANDS.items() if m == module}
+
+
+def test_every_command_module_is_listed():
+    modules = {p.stem for p in (REPO / "riskcalc" / "cli").glob("commands_*.py")}
+    assert modules == {module for module, _ in COMMANDS.values()}

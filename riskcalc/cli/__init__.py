@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "Morris screening (mu*, sigma): which of many inputs matter"),
     "tornado": ("commands_sensitivity",
                 "swing each input from P10 to P90, the others at base case"),
+    "discover": ("commands_discover",
+                 "where in the inputs a condition on the outputs lives (PRIM, CART)"),
     "report": ("commands_report",
                "write report.html, summary.md, tables.tex and figures/ of a run"),
 }
