@@ -10,6 +10,9 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 
 from riskcalc.engine.simulation import simulate
 from riskcalc.errors import DistributionError, ExpressionError, ModelError
+from riskcalc.funds.result import FundResult
+from riskcalc.funds.simulation import simulate_fund
+from riskcalc.funds.spec import Fund, load_fund
 from riskcalc.model.loader import load_model, model_from_dict
 from riskcalc.model.objects import Model
 from riskcalc.results.result import SimulationResult
@@ -18,14 +21,18 @@ from riskcalc.results.statement import IncomeStatement, income_statement
 __all__ = [
     "DistributionError",
     "ExpressionError",
+    "Fund",
+    "FundResult",
     "IncomeStatement",
     "Model",
     "ModelError",
     "SimulationResult",
     "income_statement",
+    "load_fund",
     "load_model",
     "model_from_dict",
     "simulate",
+    "simulate_fund",
 ]
 
 __version__ = "0.1.0"

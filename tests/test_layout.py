@@ -99,8 +99,9 @@ def test_the_package_root_holds_only_the_api_and_small_shared_helpers():
 
 # Folders in the order of the flow; a folder may import only from folders before it
 # (and from the root's helpers).  The engine returns a SimulationResult, so
-# ``engine`` and ``results`` form one stage.
-FLOW = [("model",), ("programmes",), ("engine", "results"), ("decision", "sensitivity"),
+# ``engine`` and ``results`` form one stage; ``funds`` (a fund's joint simulation, its
+# policy, outcome contracts) reads results and risk measures, and the report only its files.
+FLOW = [("model",), ("programmes",), ("engine", "results"), ("decision", "sensitivity", "funds"),
         ("report",), ("cli",)]
 
 

@@ -12,14 +12,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from riskcalc.cli import commands_decide, commands_report, commands_run, commands_sensitivity
+from riskcalc.cli import (
+    commands_decide,
+    commands_fund,
+    commands_report,
+    commands_run,
+    commands_sensitivity,
+)
 from riskcalc.cli.common import EXIT_BAD_INPUT
 from riskcalc.errors import ModelError
 
 __all__ = ["main", "build_parser"]
 
 #: Modules that contribute commands, in the order `riskcalc --help` lists them.
-COMMAND_MODULES = (commands_run, commands_decide, commands_sensitivity, commands_report)
+COMMAND_MODULES = (commands_run, commands_decide, commands_fund, commands_sensitivity,
+                   commands_report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskcalc.cli.commands_fund import run_fund
 from riskcalc.cli.common import (
     DEFAULT_SEED,
     EXIT_BAD_INPUT,
@@ -28,6 +29,14 @@ from riskcalc.decision.verdict import CriterionResult, Verdict, evaluate_policy
 from riskcalc.engine.simulation import simulate
 from riskcalc.files import write_json
 from riskcalc.format import money, percent
+from riskcalc.funds.policy import (
+    FUND_CRITERIA,
+    FundVerdict,
+    evaluate_fund_policy,
+    load_fund_policy,
+)
+from riskcalc.funds.spec import is_fund_file, load_fund
+from riskcalc.report.fund import write_fund_report
 from riskcalc.results.result import SimulationResult
 
 __all__ = ["register", "render_verdict", "write_decision", "EXIT_OK", "EXIT_REJECT",
@@ -43,7 +52,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "decide", help="approve or reject under a fund board's policy (exit 0 / 1)",
         description="Run the model, measure every criterion of the policy on the owner's "
                     "outcomes and print APPROVE (exit 0) or REJECT (exit 1); bad input exits 2.")
-    decide.add_argument("model", type=Path, help="model file (TOML)")
+    decide.add_argument("model", type=Path,
+                        help="model file (TOML), or a fund file (with a fund policy)")
     decide.add_argument("--policy", type=Path, required=True, help="policy file (TOML)")
     decide.add_argument("--n", type=positive_int, default=20_000,
                         help="number of scenarios (default 20000)")
@@ -58,6 +68,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _decide(args: argparse.Namespace) -> int:
+    if is_fund_file(args.model):
+        return _decide_fund(args)
     model = load(args.model)
     policy = load_policy(args.policy)
     policy.check(model)  # bad owners or class outputs stop before any simulation
@@ -73,6 +85,47 @@ def _decide(args: argparse.Namespace) -> int:
               "redistribution.csv, compensation_matrix.csv, acceptability.csv, "
               "payback_within.csv, voi.csv and the run's files)")
     return EXIT_OK if verdict.approve else EXIT_REJECT
+
+
+def _decide_fund(args: argparse.Namespace) -> int:
+    """A fund file under a fund policy (max_prob_depleted, min_expected_recovery, ...)."""
+    fund = load_fund(args.model)
+    policy = load_fund_policy(args.policy)
+    result = run_fund(fund, args)
+    verdict = evaluate_fund_policy(policy, result)
+    result.tables["verdict"] = pd.DataFrame(verdict.to_dict()["criteria"])
+    out = result.write(args.out or Path("reports") / fund.slug)
+    write_json(out / "verdict.json", verdict.to_dict())
+    write_fund_report(out, "en")
+    if args.json:
+        print(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False, default=str))
+    elif not args.quiet:
+        print(render_fund_verdict(verdict, fund.currency))
+        print(f"\nWrote {out}/ (verdict.json, verdict.csv, report.html and the fund's files)")
+    return EXIT_OK if verdict.approve else EXIT_REJECT
+
+
+def render_fund_verdict(verdict: FundVerdict, currency: str) -> str:
+    """The text ``riskcalc decide`` prints for a fund."""
+    failed = sum(not c.passed for c in verdict.criteria)
+    lines = [f"VERDICT: {verdict.decision}" + (f" ({failed} of {len(verdict.criteria)} "
+                                               "criteria fail)" if failed else
+                                               f" (all {len(verdict.criteria)} criteria met)"),
+             f"Policy: {verdict.policy.name} ({verdict.policy.source})",
+             f"Run:    {verdict.n:,} scenarios, seed {verdict.seed}", ""]
+    rows = []
+    for c in verdict.criteria:
+        unit = FUND_CRITERIA[c.key][1]
+
+        def shown(x: float, unit: str = unit) -> str:
+            return money(x, currency) if unit == "currency" else percent(x)
+        rows.append({"criterion": FUND_CRITERIA[c.key][2] + (" ≤" if c.sense == "max" else " ≥"),
+                     "measured": shown(c.measured), "threshold": shown(c.threshold),
+                     "MC s.e.": shown(c.se),
+                     "result": ("pass" if c.passed else "FAIL")
+                     + (" (too close to call)" if c.too_close else "")})
+    lines.append(pd.DataFrame(rows).to_string(index=False))
+    return "\n".join(lines)
 
 
 def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,

@@ -65,7 +65,8 @@ def _ppf(model: Model, name: str, unit: np.ndarray, regime: np.ndarray | None) -
     return values
 
 
-def sample_parameters(model: Model, seed: int, chunk: int, n: int) -> dict[str, np.ndarray]:
+def sample_parameters(model: Model, seed: int, chunk: int, n: int, *, own: str = "",
+                      shared: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     """Draw every parameter for the n scenarios of one chunk.
 
     Parameters
@@ -77,6 +78,12 @@ def sample_parameters(model: Model, seed: int, chunk: int, n: int) -> dict[str, 
         Chunk index; chunk k holds scenarios ``k * chunk_size`` onwards.
     n : int
         Number of scenarios in this chunk.
+    own : str, optional
+        Draw from streams of this model's own (``own/<name>``), except for the
+        parameters in `shared`: several models sampled with one seed (a fund's
+        interventions) then share exactly the parameters named there.
+    shared : frozenset of str
+        With `own`: parameters (and ``regime``) drawn from the run's common streams.
 
     Returns
     -------
@@ -85,6 +92,9 @@ def sample_parameters(model: Model, seed: int, chunk: int, n: int) -> dict[str, 
     """
 
     def rng(stream: str) -> np.random.Generator:
+        name = stream.split("@")[0].split("~")[0]
+        if own and name not in shared:
+            stream = f"{own}/{stream}"
         return np.random.default_rng(parameter_seed(seed, chunk, stream))
 
     correlated = set(model.correlations.names) if model.correlations else set()

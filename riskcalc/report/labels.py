@@ -410,6 +410,148 @@ _SV: dict[str, str] = {
     "band_histogram": "histogrambaserade",
 }
 
+# Funds (riskcalc fund) and outcome contracts (social impact bonds): issue 13.
+_EN_FUNDS: dict[str, str] = {
+    "fund_report_title": "Fund report",
+    "fund_section": "The fund: balance, depletion and recovery",
+    "fund_balance": "Fund balance at the end of each year",
+    "min_balance": "Lowest balance allowed",
+    "prob_depleted": "P(depleted by then)",
+    "fund_interventions": "Interventions: loans, repayments and risk",
+    "intervention": "Intervention",
+    "borrower": "Borrower",
+    "start_year": "Start year",
+    "repayment_rule": "Repayment rule",
+    "rule_share": "share of savings",
+    "rule_instalments": "instalments",
+    "rule_none": "none (budget model)",
+    "lent": "Lent",
+    "repaid": "Repaid",
+    "recovered": "Recovered",
+    "cvar_share": "Share of the fund's CVaR",
+    "fund_actors": "Each actor's net with loans and repayments",
+    "before_loans": "Before loans",
+    "loans_repayments": "Loans − repayments",
+    "after_loans": "After",
+    "fund_depletion": "Year the fund is first depleted",
+    "fund_recovery": "Capital lent and recovered by year",
+    "never_depleted": "never",
+    "fund_criterion_max_prob_depleted": "P(fund depleted within its horizon)",
+    "fund_criterion_min_expected_recovery": "Expected share of the capital recovered",
+    "fund_criterion_max_cvar_loss": "CVaR of the fund's loss",
+    "fund_criterion_min_expected_npv_society": "Expected society NPV of the portfolio",
+    "s_fund_depleted": ("The balance goes below the lowest allowed ({floor}) within {years} "
+                        "years in {p} of the scenarios."),
+    "s_fund_recovery": ("On average {share} of the capital lent comes back within the "
+                        "horizon; the balance ends at {balance} (mean; P5 {p05})."),
+    "s_fund_society": ("Society's net present value of the portfolio: {mean} (P5 {p05}, "
+                       "P95 {p95})."),
+    "s_fund_cvar": ("In the worst {tail} of the scenarios the fund loses {cvar} on average; "
+                    "{name} carries {share} of it."),
+    "s_fund_max_share": ("Board rule broken: an intervention takes more than {share} of the "
+                         "capital available."),
+    "cap_fund_balance": ("The fund's balance at the end of each year: median, mean and P5–P95 "
+                         "band; the red line is the lowest balance allowed."),
+    "cap_fund_interventions": ("Mean amounts over the scenarios; each intervention's share "
+                               "of the fund's CVaR is its mean loss in the fund's worst "
+                               "scenarios (the shares add up to 100 %)."),
+    "cap_fund_actors": ("Present values at the fund's discount rate, to fund year 1. The "
+                        "borrower receives the loan; the paying actors repay the fund."),
+    "m_fund": ("One joint simulation of N = {n} scenarios (seed {seed}) of the fund “{name}” "
+               "(file {source}) over {years} years with riskcalc {version}. Parameters shared "
+               "by the interventions ({shared}) are drawn once per scenario; every other "
+               "parameter is drawn per intervention from streams of its own. Present values "
+               "are discounted at the fund's rate ({rate}) to fund year 1; the balance, loans "
+               "and repayments are undiscounted."),
+    "none_shared": "none",
+    # Outcome contracts
+    "investor_section": "Outcome contract: the investor and the outcome payer",
+    "contract_table": "Outcome contract per scenario",
+    "npv_investor": "Investor's NPV",
+    "irr_investor": "Investor's IRR",
+    "contract_paid": "Outcome payments",
+    "contract_multiple": "Payments / capital",
+    "payer_net_after": "Outcome payer's NPV after payments",
+    "prob_investor_loss": "P(investor loss)",
+    "prob_mismatch": "P(social goal met, payment metric not)",
+    "no_irr": "Scenarios without an IRR",
+    "s_contract": ("Outcome contract: the investor puts in {capital} and loses money in {p} "
+                   "of the scenarios; median IRR {irr}. In {mismatch} of the scenarios the "
+                   "social goal is met while the payment metric is not."),
+    "cap_contract": ("Per-scenario outcomes of the outcome contract (social impact bond): "
+                     "mean, P5 and P95; the IRR over the scenarios that have one."),
+}
+
+_SV_FUNDS: dict[str, str] = {
+    "fund_report_title": "Fondrapport",
+    "fund_section": "Fonden: saldo, tömning och återbetalning",
+    "fund_balance": "Fondens saldo vid slutet av varje år",
+    "min_balance": "Lägsta tillåtna saldo",
+    "prob_depleted": "P(tömd till dess)",
+    "fund_interventions": "Insatser: lån, återbetalningar och risk",
+    "intervention": "Insats",
+    "borrower": "Låntagare",
+    "start_year": "Startår",
+    "repayment_rule": "Återbetalningsregel",
+    "rule_share": "andel av besparingar",
+    "rule_instalments": "amorteringar",
+    "rule_none": "ingen (budgetmodell)",
+    "lent": "Utlånat",
+    "repaid": "Återbetalat",
+    "recovered": "Återvunnet",
+    "cvar_share": "Andel av fondens CVaR",
+    "fund_actors": "Varje aktörs netto med lån och återbetalningar",
+    "before_loans": "Före lån",
+    "loans_repayments": "Lån − återbetalningar",
+    "after_loans": "Efter",
+    "fund_depletion": "År då fonden först töms",
+    "fund_recovery": "Utlånat och återvunnet kapital per år",
+    "never_depleted": "aldrig",
+    "fund_criterion_max_prob_depleted": "P(fonden töms inom sin horisont)",
+    "fund_criterion_min_expected_recovery": "Förväntad andel återvunnet kapital",
+    "fund_criterion_max_cvar_loss": "CVaR för fondens förlust",
+    "fund_criterion_min_expected_npv_society": "Förväntat nuvärde för samhället av portföljen",
+    "s_fund_depleted": ("Saldot går under det lägsta tillåtna ({floor}) inom {years} år i "
+                        "{p} av scenarierna."),
+    "s_fund_recovery": ("I genomsnitt kommer {share} av det utlånade kapitalet tillbaka inom "
+                        "horisonten; saldot slutar på {balance} (medelvärde; P5 {p05})."),
+    "s_fund_society": ("Samhällets nuvärde av portföljen: {mean} (P5 {p05}, P95 {p95})."),
+    "s_fund_cvar": ("I de sämsta {tail} av scenarierna förlorar fonden i genomsnitt {cvar}; "
+                    "{name} står för {share} av det."),
+    "s_fund_max_share": ("Styrelsens regel bryts: en insats tar mer än {share} av det "
+                         "tillgängliga kapitalet."),
+    "cap_fund_balance": ("Fondens saldo vid slutet av varje år: median, medelvärde och "
+                         "P5–P95-intervall; den röda linjen är lägsta tillåtna saldo."),
+    "cap_fund_interventions": ("Medelbelopp över scenarierna; varje insats andel av fondens "
+                               "CVaR är dess medelförlust i fondens sämsta scenarier "
+                               "(andelarna summerar till 100 %)."),
+    "cap_fund_actors": ("Nuvärden med fondens diskonteringsränta, till fondens år 1. "
+                        "Låntagaren får lånet; de betalande aktörerna betalar tillbaka."),
+    "m_fund": ("En gemensam simulering av N = {n} scenarier (seed {seed}) av fonden "
+               "”{name}” (fil {source}) över {years} år med riskcalc {version}. Parametrar "
+               "som insatserna delar ({shared}) dras en gång per scenario; övriga parametrar "
+               "dras per insats ur egna slumpströmmar. Nuvärden diskonteras med fondens ränta "
+               "({rate}) till fondens år 1; saldo, lån och återbetalningar är odiskonterade."),
+    "none_shared": "inga",
+    "investor_section": "Utfallskontrakt: investeraren och utfallsbetalaren",
+    "contract_table": "Utfallskontrakt per scenario",
+    "npv_investor": "Investerarens nuvärde",
+    "irr_investor": "Investerarens internränta",
+    "contract_paid": "Utfallsbetalningar",
+    "contract_multiple": "Betalningar / kapital",
+    "payer_net_after": "Utfallsbetalarens nuvärde efter betalningar",
+    "prob_investor_loss": "P(investeraren förlorar)",
+    "prob_mismatch": "P(socialt mål nått, betalningsmått inte)",
+    "no_irr": "Scenarier utan internränta",
+    "s_contract": ("Utfallskontrakt: investeraren satsar {capital} och förlorar pengar i {p} "
+                   "av scenarierna; internräntans median {irr}. I {mismatch} av scenarierna "
+                   "nås det sociala målet men inte betalningsmåttet."),
+    "cap_contract": ("Utfall per scenario för utfallskontraktet (social obligation): "
+                     "medelvärde, P5 och P95; internräntan över de scenarier som har en."),
+}
+_EN.update(_EN_FUNDS)
+_SV.update(_SV_FUNDS)
+
 _TABLES = {"en": _EN, "sv": _SV}
 #: Languages the report can be written in.
 LANGUAGES: tuple[str, ...] = tuple(_TABLES)

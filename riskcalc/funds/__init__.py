@@ -1,0 +1,17 @@
+"""Social-investment funds: a portfolio of interventions, loans, repayments, the balance.
+
+A fund file (:func:`load_fund`) names the fund's capital, its interventions (each a
+model file, a start year, a scale, a borrower and a repayment rule) and the board's
+rules; :func:`simulate_fund` runs every intervention in one joint simulation and
+returns a :class:`FundResult` (balance by year, depletion, recovery, each actor's
+net with the repayments, each intervention's share of the fund's CVaR).
+Outcome contracts (social impact bonds) declared in a model are evaluated by
+:mod:`riskcalc.funds.contracts`.
+"""
+
+from riskcalc.funds.result import FUND_FILES, FundResult
+from riskcalc.funds.simulation import repayments, simulate_fund
+from riskcalc.funds.spec import Fund, Intervention, Repayment, is_fund_file, load_fund
+
+__all__ = ["Fund", "Intervention", "Repayment", "FundResult", "FUND_FILES", "load_fund",
+           "is_fund_file", "simulate_fund", "repayments"]
