@@ -60,8 +60,9 @@ def jobs(text: str) -> int:
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Options of every command that evaluates the model: workers, backend, quiet."""
-    parser.add_argument("--jobs", type=jobs, default=1,
-                        help="parallel workers, -1 for all cores (default 1)")
+    parser.add_argument("--jobs", type=jobs, default=-1,
+                        help="parallel workers, -1 for all cores (default -1: the numbers "
+                             "are the same for any number)")
     parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND,
                         help="where chunks run: threads (threading, default), worker "
                              "processes (loky), this process (sequential) or a Dask "

@@ -136,8 +136,12 @@ class _Bands:
     counts: np.ndarray | None = None
     lowest: np.ndarray | None = None
     highest: np.ndarray | None = None
+    #: Positions in the run of scenarios with a non-finite output, one array per chunk.
+    nonfinite: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, out: ChunkOutput) -> None:
+    def add(self, out: ChunkOutput, start: int = 0) -> None:
+        if out.nonfinite is not None and out.nonfinite.size:
+            self.nonfinite.append(start + out.nonfinite)
         if out.cumulative is not None:
             self.cumulative.append(out.cumulative)
         elif out.band_counts is not None:
@@ -193,7 +197,7 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
             for k, (start, size, out) in enumerate(zip(starts, sizes, chunks, strict=True)):
                 if out.outputs:
                     local.store(k, start, out.outputs)
-                bands.add(out)
+                bands.add(out, start)
                 if bar is not None:
                     bar.update(size)
         view = local.columns_view(columns)
@@ -340,6 +344,8 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
         environment={"n_jobs": n_jobs, "backend": backend, "scheduler": scheduler,
                      "python": platform.python_version()},
         streamed_to=None if out_dir is None else Path(out_dir),
+        nonfinite=(np.concatenate(bands.nonfinite) if bands.nonfinite
+                   else np.empty(0, dtype=np.intp)),
     )
 
 

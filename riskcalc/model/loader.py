@@ -35,6 +35,7 @@ from riskcalc.model.objects import (
     Parameter,
     Programme,
     Regime,
+    ReturnClaim,
     Transfer,
 )
 
@@ -43,8 +44,8 @@ __all__ = ["load_model", "model_from_dict"]
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
              "regimes", "correlations", "programme")
 _MODEL_KEYS = ("name", "name_sv", "description", "currency", "years", "discount_rate",
-               "investment",
-               "optimism_bias")
+               "investment", "optimism_bias", "claim")
+_CLAIM_KEYS = ("year", "multiple", "source")
 _ACTOR_KEYS = ("label", "label_sv", "kind", "description", "realisation")
 _OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
 _FLOW_KEYS = ("actor", "kind", "revenue", "cost", "when", "label", "optimism_bias",
@@ -291,7 +292,8 @@ class _Loader:
             discount_schedule=schedule, investment=investment, actors=actors,
             parameters=self.parameters, derived=derived, flows=flows, transfers=transfers,
             regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
-            programme=self.programme, description=head.get("description", ""),
+            programme=self.programme, claim=self.claim(head.get("claim"), years),
+            description=head.get("description", ""),
             warnings=tuple(self.warnings),
             source=self.source, sha256=sha256, name_sv=head.get("name_sv", ""),
         )
@@ -472,6 +474,22 @@ class _Loader:
         return Transfer(payer, payee, kind, self.expression(spec["amount"], f"{where}.amount"),
                         self.when(spec, where), str(spec.get("label", "")),
                         self.scope(spec, where))
+
+    def claim(self, spec: Any, years: int) -> ReturnClaim | None:
+        if spec is None:
+            return None
+        where = "[model].claim"
+        if not isinstance(spec, dict):
+            raise self.error(where, "expected a table such as {year = 4, multiple = 8}")
+        self.check_keys(spec, _CLAIM_KEYS, where)
+        year, multiple = spec.get("year"), spec.get("multiple")
+        if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= years:
+            raise self.error(f"{where}.year", f"expected a whole year within the horizon "
+                                              f"1..{years}, got {year!r}")
+        if not _is_number(multiple) or not math.isfinite(multiple):
+            raise self.error(f"{where}.multiple", f"expected a number (a multiple of the "
+                                                  f"investment, e.g. 8), got {multiple!r}")
+        return ReturnClaim(year, float(multiple), str(spec.get("source", "")))
 
     def scope(self, spec: Mapping[str, Any], where: str) -> str:
         if "scope" not in spec:

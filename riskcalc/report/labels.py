@@ -154,6 +154,9 @@ _EN: dict[str, str] = {
     "s_capital": ("Capital need (investment hump): {payer} needs {payer_p50} at the median "
                   "and {payer_p95} at the 95th percentile; society as a whole {society_p50} "
                   "and {society_p95}."),
+    "s_claim": ("Claim tested: by year {year}, society's accumulated effect is at least "
+                "{multiple} times the investment. Probability {probability}; the multiple "
+                "reached has median {p50} (P5–P95 {p05}–{p95})."),
     "s_verdict_pass": "Policy verdict: {decision}; all {n} criteria met.",
     "s_verdict_fail": "Policy verdict: {decision}; {failed} of {n} criteria not met: {names}.",
     "s_run": "{n} scenarios, seed {seed}, run {created}.",
@@ -349,6 +352,9 @@ _SV: dict[str, str] = {
     "s_capital": ("Kapitalbehov (investeringspuckel): {payer} behöver {payer_p50} i median "
                   "och {payer_p95} vid 95:e percentilen; samhället som helhet {society_p50} "
                   "och {society_p95}."),
+    "s_claim": ("Prövat påstående: senast år {year} är samhällets ackumulerade effekt minst "
+                "{multiple} gånger insatsen. Sannolikhet {probability}; avkastningen blir i "
+                "median {p50} gånger insatsen (P5–P95 {p05}–{p95})."),
     "s_verdict_pass": "Beslut enligt policy: {decision}; alla {n} kriterier uppfyllda.",
     "s_verdict_fail": ("Beslut enligt policy: {decision}; {failed} av {n} kriterier inte "
                        "uppfyllda: {names}."),

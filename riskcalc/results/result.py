@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.engine.metrics import payback_distribution, summary_table
-from riskcalc.engine.storage import PARQUET_OPTIONS, ParquetColumns
+from riskcalc.engine.storage import ParquetColumns, parquet_options
 from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.model.objects import Model
 
@@ -106,6 +106,9 @@ class SimulationResult:
         (risk measures, classes, ...), by the commands that compute them.
     streamed_to : Path or None
         The run directory the per-scenario table was streamed to.
+    nonfinite : ndarray of int or None
+        Positions of the scenarios with a non-finite output, when the engine
+        found them as it ran (then :attr:`finite` reads no column); None: unknown.
     """
 
     model: Model
@@ -121,6 +124,7 @@ class SimulationResult:
     environment: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     streamed_to: Path | None = None
+    nonfinite: np.ndarray | None = None
 
     @cached_property
     def finite(self) -> np.ndarray:
@@ -129,6 +133,9 @@ class SimulationResult:
         ``payback_year`` is left out: NaN there means "no payback", not an error.
         """
         mask = np.ones(self.n, dtype=bool)
+        if self.nonfinite is not None:
+            mask[self.nonfinite] = False
+            return mask
         for name, values in self.outputs.items():
             if name != "payback_year":
                 mask &= np.isfinite(values)
@@ -221,11 +228,14 @@ class SimulationResult:
             shutil.copytree(self.streamed_to / SCENARIOS, out / SCENARIOS)
         elif not streamed_here:
             _remove(out / SCENARIOS)
+            columns = {**self.parameters, **self.outputs}
             atomic_write(out / SCENARIOS, lambda p: self.scenarios.to_parquet(
-                p, index=False, **PARQUET_OPTIONS))
-        # A command may have put a richer summary in `tables` (with risk measures).
-        summary = {} if "summary" in self.tables else {"summary": self.summary()}
-        frames = {**summary, "yearly": self.yearly, "payback": self.payback(), **self.tables}
+                p, index=False, **parquet_options(columns)))
+        # A command may have put these in `tables` already (the summary with risk measures).
+        frames = {"summary": self.summary, "yearly": lambda: self.yearly,
+                  "payback": self.payback}
+        frames = {**{name: make() for name, make in frames.items() if name not in self.tables},
+                  **self.tables}
         for name, frame in frames.items():
             write_csv(out / f"{name}.csv", frame)
         write_json(out / "manifest.json", self.manifest())
