@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -40,11 +41,18 @@ def seed(text: str) -> int:
     return value
 
 
+#: Most workers --jobs accepts (more than any machine's cores; a Dask cluster's too).
+MAX_JOBS = 1024
+
+
 def jobs(text: str) -> int:
-    """Worker count in joblib's convention: 1, 2, ... or -1 for all cores."""
+    """Worker count in joblib's convention: 1, 2, ... or -1 for all cores (-2 all but one)."""
     value = _whole_number(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("0 jobs cannot run; use 1, 2, ... or -1 for all cores")
+    cores = os.cpu_count() or 1
+    if value == 0 or value > MAX_JOBS or value < -cores:
+        raise argparse.ArgumentTypeError(
+            f"{value} jobs cannot run; use 1 to {MAX_JOBS}, or -1 for all {cores} cores "
+            f"(-k: all but k - 1, down to -{cores})")
     return value
 
 
