@@ -20,6 +20,7 @@ from riskcalc.cli.common import (
     positive_int,
     seed,
 )
+from riskcalc.decision.breakeven import declared_breakeven
 from riskcalc.decision.convergence import (
     DEFAULT_TARGETS,
     convergence_table,
@@ -81,10 +82,15 @@ def _check(args: argparse.Namespace) -> int:
         print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
               "finite (a division by zero?); check the expressions", file=sys.stderr)
     effects = accumulated(model)
+    breakeven = declared_breakeven(model) if model.breakeven else None
     if args.json:
         data = statement.to_dict()
         data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
                                for kind in ("real", "production", "financial")}
+        if breakeven is not None:
+            data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
+                                                    else float(row["breakeven"]))
+                                 for _, row in breakeven.iterrows()}
         print(json.dumps(data, indent=2))
         return EXIT_OK
     print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
@@ -100,6 +106,9 @@ def _check(args: argparse.Namespace) -> int:
     print(render_statement(model, statement))
     print()
     print(render_accumulated(model, effects))
+    if breakeven is not None:
+        print("\nBreak-even (society's NPV = 0 at base case): "
+              + "; ".join(row["note"] for _, row in breakeven.iterrows()))
     return EXIT_OK
 
 
@@ -160,6 +169,8 @@ def _run(args: argparse.Namespace) -> int:
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
     if model.claim is not None:
         result.tables["claim"] = claim_table(model, result.scenarios)
+    if model.breakeven:
+        result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     result.write(out)
     report = write_report(out, args.lang, model=model) if args.report else None
     if not args.quiet:
@@ -233,6 +244,9 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
                      f"{claim['multiple']:g} × the investment; probability "
                      f"{percent(claim['probability'])} (multiple reached: median "
                      f"{claim['p50']:.1f}, P5-P95 {claim['p05']:.1f}-{claim['p95']:.1f})")
+    if "breakeven" in result.tables:
+        lines.append("Break-even (expected society NPV = 0): " + "; ".join(
+            row["note"] for _, row in result.tables["breakeven"].iterrows()))
     if "correlation_effect" in result.tables:
         effect = result.tables["correlation_effect"].set_index("output")
         lines.append(f"The declared correlations change the spread (std) of society's NPV "
