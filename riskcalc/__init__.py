@@ -23,6 +23,7 @@ _API = {
     "Model": "riskcalc.model.objects",
     "ModelError": "riskcalc.errors",
     "SimulationResult": "riskcalc.results.result",
+    "accumulated": "riskcalc.results.accumulated",
     "income_statement": "riskcalc.results.statement",
     "load_fund": "riskcalc.funds.spec",
     "load_model": "riskcalc.model.loader",

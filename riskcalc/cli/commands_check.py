@@ -40,10 +40,19 @@ def _check(args: argparse.Namespace) -> int:
         print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
               "finite (a division by zero?); check the expressions", file=sys.stderr)
     effects = accumulated(model)
+    breakeven = None
+    if model.breakeven:
+        from riskcalc.decision.breakeven import declared_breakeven  # scipy.optimize: only here
+
+        breakeven = declared_breakeven(model)
     if args.json:
         data = statement.to_dict()
         data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
                                for kind in ("real", "production", "financial")}
+        if breakeven is not None:
+            data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
+                                                    else float(row["breakeven"]))
+                                 for _, row in breakeven.iterrows()}
         print(json.dumps(data, indent=2))
         return EXIT_OK
     print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
@@ -59,6 +68,9 @@ def _check(args: argparse.Namespace) -> int:
     print(render_statement(model, statement))
     print()
     print(render_accumulated(model, effects))
+    if breakeven is not None:
+        print("\nBreak-even (society's NPV = 0 at base case): "
+              + "; ".join(row["note"] for _, row in breakeven.iterrows()))
     return EXIT_OK
 
 
