@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.cli.common import (
+    DEFAULT_SEED,
     EXIT_OK,
+    SEED_HELP,
     add_engine_options,
     engine_kwargs,
     load,
@@ -54,12 +56,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("model", type=Path, help="model file (TOML)")
     run.add_argument("--n", type=positive_int, default=20_000,
                      help="number of scenarios (default 20000)")
-    run.add_argument("--seed", type=seed, default=None,
-                     help="seed; drawn and recorded in manifest.json when omitted")
+    run.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     run.add_argument("--out", type=Path, default=None,
                      help="run directory (default reports/<model file name>/)")
-    run.add_argument("--report", action="store_true",
-                     help="also write report.html, figures, summary.md and tables.tex")
+    run.add_argument("--no-report", dest="report", action="store_false",
+                     help="skip report.html, figures/, summary.md and tables.tex (written by "
+                          "default; `riskcalc report` writes them later)")
+    run.add_argument("--report", dest="report", action="store_true", default=True,
+                     help=argparse.SUPPRESS)  # the default; kept for scripts that say it
     run.add_argument("--lang", choices=("en", "sv"), default="en",
                      help="language of the report (default en)")
     run.add_argument("--precision", action="append", default=None, metavar="[OUTPUT.]STAT=BOUND",
@@ -187,10 +191,11 @@ def _run(args: argparse.Namespace) -> int:
     if model.breakeven:
         result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     result.write(out)
-    if args.report:
-        write_report(out, args.lang, model=model)
+    report = write_report(out, args.lang, model=model) if args.report else None
     if not args.quiet:
         print(render_run(model, result, out))
+        if report is not None:
+            print(f"\nReport: {report}")
     return EXIT_OK
 
 
@@ -219,8 +224,8 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
         row = {"actor": labels.get(key, "Society (total)"), "mean": money(s["mean"], cur),
                "median": money(s["p50"], cur), "P5": money(s["p05"], cur),
                "P95": money(s["p95"], cur), "P(loss)": percent(s["prob_negative"])}
-        if risk is not None:
-            row["loss in worst 5 %"] = money(risk.loc[f"npv_{key}", "cvar_95"], cur)
+        if risk is not None:  # expected shortfall is a loss counted positive: shown as a net
+            row["net in worst 5 %"] = money(-risk.loc[f"npv_{key}", "cvar_95"], cur)
         rows.append(row)
     lines.append(pd.DataFrame(rows).to_string(index=False))
     if "theoretical_society" in summary.index:
