@@ -14,9 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from riskcalc.cli.common import EXIT_OK, load
+from riskcalc.cli.common import (
+    EXIT_OK,
+    load,
+)
 from riskcalc.model.objects import Model
-from riskcalc.results.accumulated import TABLE_4_3_YEARS, accumulated
+from riskcalc.results.accumulated import (
+    TABLE_4_3_YEARS,
+    accumulated,
+    cohort_npv,
+)
 from riskcalc.results.statement import IncomeStatement, income_statement
 
 __all__ = ["register", "render_statement", "render_accumulated"]
@@ -45,10 +52,15 @@ def _check(args: argparse.Namespace) -> int:
         from riskcalc.decision.breakeven import declared_breakeven  # scipy.optimize: only here
 
         breakeven = declared_breakeven(model)
+    cohorts = cohort_npv(model) if model.programme is not None else None
     if args.json:
         data = statement.to_dict()
         data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
                                for kind in ("real", "production", "financial")}
+        if cohorts is not None:
+            data["cohorts"] = {str(k): {c: (None if v != v else float(v))
+                                        for c, v in row.items()}
+                               for k, row in cohorts.iterrows()}
         if breakeven is not None:
             data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
                                                     else float(row["breakeven"]))
@@ -68,6 +80,15 @@ def _check(args: argparse.Namespace) -> int:
     print(render_statement(model, statement))
     print()
     print(render_accumulated(model, effects))
+    if cohorts is not None:
+        table = cohorts.copy()
+        table["entry_year"] = [f"{v:.0f}" if v == v else "" for v in table["entry_year"]]
+        table["intake"] = [f"{v:,.1f}" if v == v else "" for v in table["intake"]]
+        for column in table.columns[2:]:
+            table[column] = [f"{v:,.0f}" for v in table[column]]
+        print(f"\nNPV of each cohort over the horizon, base case, on paper ({model.currency}; "
+              "discounted to year 1; whole units and realisation apply to the sum):\n"
+              + table.to_string())
     if breakeven is not None:
         print("\nBreak-even (society's NPV = 0 at base case): "
               + "; ".join(row["note"] for _, row in breakeven.iterrows()))
