@@ -33,13 +33,15 @@ _SHEETS = (("Outputs", "summary"), ("Yearly bands", "yearly"), ("Payback", "payb
            ("Payback within", "payback_within"), ("Classes", "classes"),
            ("Redistribution", "redistribution"), ("Compensation", "compensation_matrix"),
            ("Acceptability", "acceptability"), ("Value of information", "voi"),
-           ("Break-even", "breakeven"), ("Sobol", "sobol"), ("Tornado", "tornado"),
-           ("Morris", "morris"))
+           ("Break-even", "breakeven"), ("Claim", "claim"), ("Actor kinds", "actor_kinds"),
+           ("Convergence", "convergence"), ("Precision", "precision"), ("Sobol", "sobol"),
+           ("Tornado", "tornado"), ("Morris", "morris"))
 
 #: Columns whose values are in the unit of the row's output (currency for an NPV).
 _OUTPUT_UNIT = {"mean", "std", "se_mean", "p05", "p50", "p95", "var_95", "se_var_95",
                 "cvar_95", "se_cvar_95", "output_at_low", "output_at_high", "swing",
-                "base_output", "mu", "mu_star", "sigma", "mu_star_conf", "lower", "upper"}
+                "base_output", "mu", "mu_star", "sigma", "mu_star_conf", "lower", "upper",
+                "se_p05"}
 #: Columns that are always amounts of money.
 _MONEY = {"hump_p50", "hump_p95", "expected_net", "se_expected_net", "transfer",
           "expected_net_after", "value", "se", "net_benefit", "investment"}
@@ -47,7 +49,7 @@ _MONEY = {"hump_p50", "hump_p95", "expected_net", "se_expected_net", "transfer",
 _SHARE = {"prob_negative", "se_prob_loss", "prob_loss", "probability", "se_probability",
           "prob_net_loser", "se_prob_net_loser", "prob_net_loser_after", "prob_in_year",
           "prob_by_year", "prob_within", "se_prob_within", "share_of_evpi", "S1", "S1_conf",
-          "ST", "ST_conf"}
+          "ST", "ST_conf", "p_loss", "se_p_loss"}
 
 
 def _output_unit(output: str, currency: str) -> str:
