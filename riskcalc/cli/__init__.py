@@ -36,7 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "morris": ("commands_sensitivity",
                "Morris screening (mu*, sigma): which of many inputs matter"),
     "tornado": ("commands_sensitivity",
-                "swing each input from P10 to P90, the others at base case"),
+                "swing each input from P10 to P90, the others at base case; "
+                "and a spider sweep over its percentiles"),
     "discover": ("commands_discover",
                  "where in the inputs a condition on the outputs lives (PRIM, CART)"),
     "report": ("commands_report",
