@@ -10,6 +10,7 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 
 from riskcalc.engine.simulation import simulate
 from riskcalc.errors import DistributionError, ExpressionError, ModelError
+from riskcalc.funds.contracts import evaluate_contract
 from riskcalc.funds.result import FundResult
 from riskcalc.funds.simulation import simulate_fund
 from riskcalc.funds.spec import Fund, load_fund
@@ -27,6 +28,7 @@ __all__ = [
     "Model",
     "ModelError",
     "SimulationResult",
+    "evaluate_contract",
     "income_statement",
     "load_fund",
     "load_model",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from riskcalc.model.contract import Contract
 from riskcalc.model.distributions import Distribution
 from riskcalc.model.expressions import Expression
 
@@ -328,6 +329,8 @@ class Model:
         The uplift on every cost flow that does not set its own.
     programme : Programme or None
         Recurring cohorts; None: the model is one cohort entering in year 1.
+    contract : Contract or None
+        An outcome contract (social impact bond) on the model's outcomes.
     warnings : tuple of str
         Things the loader repaired or wants the user to know (e.g. a correlation
         matrix moved to the nearest valid one).
@@ -351,6 +354,7 @@ class Model:
     correlations: Correlations | None = None
     optimism_bias: Expression | None = None
     programme: Programme | None = None
+    contract: Contract | None = None
     description: str = ""
     warnings: tuple[str, ...] = ()
     source: str = "<dict>"

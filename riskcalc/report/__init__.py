@@ -112,6 +112,7 @@ def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
             section(words["sensitivity"], ["sobol", "sobol_heatmap", "tornado",
                                            "acceptability"]),
             section(words["redistribution"], (), ["redistribution"]),
+            section(words["investor_section"], (), ["contract"]),
             Section(words["methods"], paragraphs=methods, css_class="methods"),
         ],
         footer=[*notes, words["generated"].format(version=version)])

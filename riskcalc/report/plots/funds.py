@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from riskcalc.report.labels import Labels
 from riskcalc.report.plots.common import money_formatter, new_axes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,7 +21,7 @@ _FLOOR = "#d73027"
 
 
 def balance_fan(balance: pd.DataFrame, *, min_balance: float = 0.0, ax: Axes | None = None,
-                labels: Mapping[str, str], currency: str = "SEK") -> Axes:
+                labels: Labels, currency: str = "SEK") -> Axes:
     """Fan chart of a fund's balance by fund year.
 
     Parameters
@@ -49,7 +49,7 @@ def balance_fan(balance: pd.DataFrame, *, min_balance: float = 0.0, ax: Axes | N
     ax.plot(years, balance["mean"], color=_BAND, linestyle="--", linewidth=1,
             label=labels["mean"])
     ax.axhline(min_balance, color=_FLOOR, linewidth=1.2, label=labels["min_balance"])
-    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.yaxis.set_major_formatter(money_formatter(currency, labels.lang))
     ax.set_xlabel(labels["year"])
     ax.set_ylabel(textwrap.fill(f"{labels['fund_balance']} ({currency})", 28), fontsize="small")
     if years.size:
