@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["ModelError", "ExpressionError", "DistributionError", "did_you_mean"]
+__all__ = ["ModelError", "ExpressionError", "DistributionError", "ResourceError",
+           "did_you_mean"]
 
 
 class ModelError(ValueError):
@@ -22,6 +23,11 @@ class DistributionError(ModelError):
 
 class ExpressionError(ModelError):
     """An expression in a model file is not valid or not allowed."""
+
+
+class ResourceError(ModelError):
+    """What was asked cannot run here: too little memory or disk, a missing optional
+    package, a run directory in use by another run.  One line, like a bad file."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -151,19 +151,34 @@ def test_non_text_actor_kind_exits_2_without_traceback(
     ("--n", "-5", "argument --n: expected a positive number, got -5"),
     ("--n", "abc", "argument --n: expected a whole number, got 'abc'"),
     ("--n", "1.5", "argument --n: expected a whole number, got '1.5'"),
-    ("--jobs", "0", "argument --jobs: 0 jobs cannot run; use 1, 2, ... or -1 for all cores"),
+    ("--jobs", "0", "argument --jobs: 0 jobs cannot run; use 1 to 1024, or -1 for all"),
+    ("--jobs", "-100", "argument --jobs: -100 jobs cannot run; use 1 to 1024, or -1 for all"),
+    ("--jobs", "5000", "argument --jobs: 5000 jobs cannot run; use 1 to 1024, or -1 for all"),
     ("--jobs", "two", "argument --jobs: expected a whole number, got 'two'"),
     ("--seed", "-1", "argument --seed: expected a non-negative seed, got -1"),
     ("--seed", "x", "argument --seed: expected a whole number, got 'x'"),
 ])
-def test_run_refuses_bad_numbers_with_argparse_exit_2(
+def test_run_refuses_bad_numbers_with_one_line_and_exit_2(
         capsys: pytest.CaptureFixture[str], option: str, value: str, message: str) -> None:
     with pytest.raises(SystemExit) as info:
         main(["run", str(LABOUR_MARKET), option, value])
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err
-    assert err.splitlines()[-1] == f"riskcalc run: error: {message}"
+    assert len(err.splitlines()) == 1, err  # no usage block
+    assert err.startswith(f"riskcalc run: error: {message}")
+    assert err.endswith("; see riskcalc run --help\n")
+
+
+@pytest.mark.parametrize("args", [[], ["runn"], ["run"], ["run", "m.toml", "--bogus"],
+                                  ["decide", "m.toml"]])
+def test_argument_errors_are_one_line_with_exit_2(
+        capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("riskcalc"), err
+    assert "usage:" not in err
 
 
 def test_python_m_riskcalc_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -25,6 +25,12 @@ REPO = Path(__file__).resolve().parents[1]
 POLICY = REPO / "models" / "policies" / "society_account.toml"
 
 
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under `directory` and its bytes."""
+    return {str(p.relative_to(directory)): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(autouse=True)
 def _run_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -141,3 +147,196 @@ def test_write_error_without_a_file_name_is_reported_with_the_file(tmp_path: Pat
         atomic_write(tmp_path / "scenarios.parquet", fail)
     assert info.value.filename == str(tmp_path / "scenarios.parquet")
     assert not list(tmp_path.iterdir())
+
+
+# -- all scenarios non-finite ------------------------------------------------------------------
+
+NONFINITE = {
+    "investment-zero": (('investment = "cost"', 'investment = "0"'), "[model].investment"),
+    "division-by-zero": (('"people * saving"', '"people * saving / 0"'), "council"),
+    "exp-overflow": (('"people * saving"', '"exp(people * saving)"'), "council"),
+    "near-1e308": (("people = 10", "people = 1e308"), "council"),
+}
+
+
+@pytest.mark.parametrize("kind", list(NONFINITE))
+def test_run_where_every_scenario_is_non_finite_exits_2_and_keeps_the_previous_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    out = tmp_path / "out"
+    good = write(tmp_path, MODEL, "good.toml")
+    assert main(["run", str(good), "--n", "100", "--seed", "1", "--out", str(out),
+                 "--quiet"]) == 0
+    before = snapshot(out)
+    (old, new), word = NONFINITE[kind]
+    bad = write(tmp_path, MODEL.replace(old, new), "bad.toml")
+    for n in ("100", "70000"):  # one chunk (exact bands) and several (histogram bands)
+        assert main(["run", str(bad), "--n", n, "--out", str(out), "--quiet"]) == 2
+        assert_one_line_error(capsys.readouterr().err, bad, "scenarios give outputs that "
+                                                            "are not finite")
+    assert snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_run_with_some_non_finite_scenarios_still_counts_and_reports_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, MODEL.replace('"people * saving"',
+                                         '"people * saving / (saving > 150)"'), "m.toml")
+    assert main(["run", str(path), "--n", "400", "--seed", "3", "--out", "o"]) == 0
+    assert "scenarios gave outputs that are not finite" in capsys.readouterr().out
+
+
+# -- flat but huge expressions -----------------------------------------------------------------
+
+FLAT = {
+    "call-1000-arguments": ("max(" + ", ".join(["saving"] * 1000) + ")", "1,000 arguments"),
+    "and-1600": (" and ".join(["x"] * 1600), "1,600 operands of one and/or chain"),
+    "and-400": (" and ".join(["saving>1"] * 400), "400 operands of one and/or chain"),
+    "compare-2000": ("<".join(["x"] * 2000), "2,000 operands of one chain"),
+    "nodes": ("+".join(["-saving"] * 1100), "parts"),
+}
+
+
+@pytest.mark.parametrize("kind", list(FLAT))
+def test_flat_but_huge_expression_exits_2_with_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    expr, word = FLAT[kind]
+    path = write(tmp_path, MODEL.replace('"people * saving"', f'"{expr}"'), "m.toml")
+    assert main(["check", str(path)]) == 2
+    assert_one_line_error(capsys.readouterr().err, path, word)
+
+
+def test_long_chains_within_the_limits_evaluate_without_recursion() -> None:
+    import sys
+
+    import numpy as np
+
+    from riskcalc.model.expressions import parse_expression
+
+    x = {"a": np.array([1.0, 2.0, 3.0])}
+    chain = parse_expression(" and ".join(["a > 1"] * 100))
+    biggest = parse_expression("max(" + ", ".join(f"a * {k}" for k in range(100)) + ")")
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(80)  # deeper than the test's own frames, far below 100 links
+        assert chain.evaluate(x).tolist() == [False, True, True]
+        assert biggest.evaluate(x).tolist() == [99.0, 198.0, 297.0]
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+# -- sizes -------------------------------------------------------------------------------------
+
+def test_run_larger_than_memory_is_refused_with_the_n_that_fits(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskcalc.engine import resources
+
+    monkeypatch.setattr(resources, "available_memory", lambda: 10 * 2**20)
+    path = write(tmp_path, MODEL, "m.toml")
+    policy = str(POLICY)
+    assert main(["decide", str(path), "--policy", policy, "--n", "10**12".replace("10**12",
+                 "1000000000000"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("riskcalc: error: --n 1,000,000,000,000:")
+    fit = int(err.split("at most ")[1].split()[0].replace(",", ""))
+    assert 0 < fit < 10 * 2**20 / 8
+    assert main(["decide", str(path), "--policy", policy, "--n", str(fit // 2),
+                 "--quiet"]) in (0, 1)  # what it said fits, runs
+
+
+def test_streamed_run_larger_than_the_disk_is_refused_before_writing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskcalc.engine import resources
+
+    monkeypatch.setattr(resources, "available_disk", lambda path: 2**20)
+    path = write(tmp_path, MODEL, "m.toml")
+    assert main(["run", str(path), "--n", "1000000", "--out", "o", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "of disk space at o" in err and "at most" in err and len(err.splitlines()) == 1
+    assert not Path("o").exists() or not list(Path("o").iterdir())
+
+
+@pytest.mark.parametrize(("command", "n", "word"), [
+    ("run", "100000000000000000000000", "give at most 1,099,511,627,776"),
+    ("sobol", str(2**30), "base points need about"),
+    ("morris", "1000000000", "trajectories need about"),
+])
+def test_sizes_that_cannot_fit_are_refused_before_starting(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        command: str, n: str, word: str) -> None:
+    from riskcalc.engine import resources
+
+    monkeypatch.setattr(resources, "available_memory", lambda: 2**30)
+    path = write(tmp_path, MODEL, "m.toml")
+    assert main([command, str(path), "--n", n, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and word in err and "--n" in err, err
+
+
+@pytest.mark.parametrize(("table", "count", "word"), [
+    ("parameters", 5_001, "parameters, derived values and outcomes; a model may declare "
+                          "at most 5,000"),
+    ("actors", 201, "actors; a model may declare at most 200"),
+])
+def test_models_above_the_documented_size_limits_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str, count: int,
+        word: str) -> None:
+    extra = "".join(f"x{k} = 1\n" if table == "parameters" else f'x{k} = "X"\n'
+                    for k in range(count))
+    text = MODEL.replace(f"[{table}]\n", f"[{table}]\n{extra}")
+    path = write(tmp_path, text, "m.toml")
+    assert main(["check", str(path)]) == 2
+    assert_one_line_error(capsys.readouterr().err, path, word)
+
+
+# -- labels that are not text ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ('council = "The council"', 'council = { label = [1, 2, 3] }', "[actors].council.label"),
+    ('amount = 200', 'amount = 200\nlabel = 5', "[[transfer]]"),
+])
+def test_label_that_is_not_text_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        old: str, new: str, key: str) -> None:
+    path = write(tmp_path, MODEL.replace(old, new), "m.toml")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(err, path, "expected text in quotes")
+
+
+# -- one run directory, one run ----------------------------------------------------------------
+
+def test_failed_start_keeps_the_previous_run_and_says_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    path = write(tmp_path, MODEL, "m.toml")
+    assert main(["run", str(path), "--n", "100", "--seed", "1", "--out", "o", "--quiet"]) == 0
+    before = snapshot(Path("o"))
+    real_import = builtins.__import__
+
+    def no_dask(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("distributed"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    assert main(["run", str(path), "--n", "100", "--out", "o", "--backend", "dask",
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "pip install 'riskcalc[dask]'" in err
+    assert snapshot(Path("o")) == before
+
+
+def test_files_left_by_a_killed_run_are_removed_by_the_next(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, MODEL, "m.toml")
+    out = Path("o")
+    out.mkdir()
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    (out / f".summary.csv.partial-{dead}").write_text("half")
+    (out / f".scenarios.parquet.partial-{dead}").mkdir()
+    alive = out / f".summary.csv.partial-{os.getpid() + 0}"
+    assert main(["run", str(path), "--n", "100", "--out", "o", "--quiet"]) == 0
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p != alive]

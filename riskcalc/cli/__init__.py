@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from riskcalc.cli import (
     commands_decide,
+    commands_discover,
     commands_fund,
     commands_report,
     commands_run,
@@ -26,12 +28,19 @@ __all__ = ["main", "build_parser"]
 
 #: Modules that contribute commands, in the order `riskcalc --help` lists them.
 COMMAND_MODULES = (commands_run, commands_decide, commands_fund, commands_sensitivity,
-                   commands_report)
+                   commands_discover, commands_report)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse prints its whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}; see {self.prog} --help\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of all commands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="riskcalc",
         description="Monte Carlo risk and sensitivity analysis of social investments.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -25,6 +25,7 @@ from riskcalc.format import money, percent
 from riskcalc.funds.contracts import contract_tables, evaluate_contract
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
+from riskcalc.results.accumulated import TABLE_4_3_YEARS, accumulated, claim_table
 from riskcalc.results.result import SimulationResult
 from riskcalc.results.statement import IncomeStatement, income_statement
 
@@ -62,14 +63,37 @@ def _check(args: argparse.Namespace) -> int:
     if not all(np.isfinite(v) for v in values if v == v):
         print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
               "finite (a division by zero?); check the expressions", file=sys.stderr)
+    effects = accumulated(model)
     if args.json:
-        print(json.dumps(statement.to_dict(), indent=2))
+        data = statement.to_dict()
+        data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
+                               for kind in ("real", "production", "financial")}
+        print(json.dumps(data, indent=2))
         return EXIT_OK
     print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
           f"{len(model.parameters)} parameters ({len(model.uncertain_parameters)} uncertain), "
-          f"{len(model.flows)} flows, {len(model.transfers)} transfers, {model.years} years\n")
+          f"{len(model.flows)} flows, {len(model.transfers)} transfers, {model.years} years")
+    if model.programme is not None:
+        p = model.programme
+        print(f"Programme: {p.cohorts} cohorts entering years {p.entry_years[0]}.."
+              f"{p.entry_years[-1]}, intake {', '.join(e.source for e in p.intake[:4])}"
+              f"{', ...' if p.cohorts > 4 else ''}"
+              + (f"; drawn per cohort: {', '.join(p.varying)}" if p.varying else ""))
+    print()
     print(render_statement(model, statement))
+    print()
+    print(render_accumulated(model, effects))
     return EXIT_OK
+
+
+def render_accumulated(model: Model, effects: pd.DataFrame) -> str:
+    """The accumulated effect by cost kind in the seed's table 4.3 layout (base case)."""
+    years = [y for y in TABLE_4_3_YEARS if y <= model.years]
+    table = effects.loc[years].T
+    table.index = ["Real", "Production value", "Financial", "Total"]
+    table = table.map(lambda v: f"{v:,.0f}")
+    return (f"Accumulated discounted effect by cost kind, base case ({model.currency}; "
+            "years as columns):\n" + table.to_string())
 
 
 def render_statement(model: Model, statement: IncomeStatement) -> str:
@@ -100,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or Path("reports") / model.slug
     engine = engine_kwargs(args)
     result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
-    result.tables.update(risk_tables(result))
+    result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))
     if model.correlations is not None:
         engine.pop("progress")
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
@@ -108,6 +132,8 @@ def _run(args: argparse.Namespace) -> int:
     if model.contract is not None:
         contract = evaluate_contract(model, result.parameters, result.outputs)
         result.tables.update(contract_tables(model, contract))
+    if model.claim is not None:
+        result.tables["claim"] = claim_table(model, result.scenarios)
     result.write(out)
     if contract is not None:
         frame = pd.DataFrame(contract)
@@ -173,7 +199,8 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
     lines.append(f"\nROI (society NPV / investment): mean {roi['mean']:.2f}, median "
                  f"{roi['p50']:.2f}, P5 {roi['p05']:.2f}, P95 {roi['p95']:.2f}; "
                  f"P(ROI < 0) {percent(roi['prob_negative'])}")
-    payback = result.payback()
+    payback = result.tables.get("payback")
+    payback = result.payback() if payback is None else payback
     by_year = payback[payback["year"] != "never"].set_index("year")["prob_by_year"]
     marks = [y for y in (1, 2, 3, 5, 10, 20) if y <= model.years]
     lines.append("Society's payback: " + ", ".join(
@@ -192,6 +219,13 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
         lines.append("Declared regimes (weight, share drawn, mean society NPV): " + "; ".join(
             f"{row['regime']} {percent(row['weight'])}, {percent(row['probability'])}, "
             f"{money(row['mean_npv_society'], cur)}" for _, row in regimes.iterrows()))
+    if "claim" in result.tables:
+        claim = result.tables["claim"].iloc[0]
+        lines.append(f"Claim{' (' + claim['source'] + ')' if claim['source'] else ''}: by "
+                     f"year {claim['year']} society's accumulated effect is at least "
+                     f"{claim['multiple']:g} × the investment; probability "
+                     f"{percent(claim['probability'])} (multiple reached: median "
+                     f"{claim['p50']:.1f}, P5-P95 {claim['p05']:.1f}-{claim['p95']:.1f})")
     if "correlation_effect" in result.tables:
         effect = result.tables["correlation_effect"].set_index("output")
         lines.append(f"The declared correlations change the spread (std) of society's NPV "

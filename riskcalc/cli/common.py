@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -40,18 +41,26 @@ def seed(text: str) -> int:
     return value
 
 
+#: Most workers --jobs accepts (more than any machine's cores; a Dask cluster's too).
+MAX_JOBS = 1024
+
+
 def jobs(text: str) -> int:
-    """Worker count in joblib's convention: 1, 2, ... or -1 for all cores."""
+    """Worker count in joblib's convention: 1, 2, ... or -1 for all cores (-2 all but one)."""
     value = _whole_number(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("0 jobs cannot run; use 1, 2, ... or -1 for all cores")
+    cores = os.cpu_count() or 1
+    if value == 0 or value > MAX_JOBS or value < -cores:
+        raise argparse.ArgumentTypeError(
+            f"{value} jobs cannot run; use 1 to {MAX_JOBS}, or -1 for all {cores} cores "
+            f"(-k: all but k - 1, down to -{cores})")
     return value
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Options of every command that evaluates the model: workers, backend, quiet."""
-    parser.add_argument("--jobs", type=jobs, default=1,
-                        help="parallel workers, -1 for all cores (default 1)")
+    parser.add_argument("--jobs", type=jobs, default=-1,
+                        help="parallel workers, -1 for all cores (default -1: the numbers "
+                             "are the same for any number)")
     parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND,
                         help="where chunks run: threads (threading, default), worker "
                              "processes (loky), this process (sequential) or a Dask "

@@ -1,15 +1,13 @@
-"""Probability curves of a run, and every risk table of its run directory.
+"""Every risk table of a run directory.
 
-:func:`payback_within` (probability of payback within k years) and
-:func:`acceptability` (probability that the return reaches a required return)
-are curves over arrays; :func:`risk_tables` gathers every table of a run,
+:func:`risk_tables` gathers every table of a run (the probability curves
+:func:`~riskcalc.decision.curves.payback_within` and
+:func:`~riskcalc.decision.curves.acceptability` among them),
 :func:`write_risk_outputs` writes them as CSV.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +16,9 @@ import pandas as pd
 
 from riskcalc.decision.actor_groups import GroupOutcomes, group_outcomes
 from riskcalc.decision.classes import class_table, regime_table
-from riskcalc.decision.measures import prob_se, risk_row, risk_table
+from riskcalc.decision.curves import acceptability, payback_within
+from riskcalc.decision.measures import risk_row, risk_table
+from riskcalc.decision.onepass import one_pass_tables
 from riskcalc.files import write_csv
 
 if TYPE_CHECKING:
@@ -26,77 +26,6 @@ if TYPE_CHECKING:
     from riskcalc.results.result import SimulationResult
 
 __all__ = ["payback_within", "acceptability", "risk_tables", "write_risk_outputs"]
-
-
-def payback_within(payback: np.ndarray, years: int) -> pd.DataFrame:
-    """Probability of payback within k years, k = 1 … horizon, with standard errors.
-
-    Parameters
-    ----------
-    payback : ndarray, shape (n,)
-        Payback year per scenario; NaN: none within the horizon.
-    years : int
-        Horizon.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``year, prob_in_year, prob_within, se_prob_within``.  The probability
-        of no payback within the horizon is ``1 - prob_within`` of the last year.
-    """
-    payback = np.asarray(payback, dtype=float)
-    n = payback.size
-    k = np.arange(1, years + 1)
-    in_year = np.array([np.mean(payback == y) for y in k])
-    within = np.cumsum(in_year)
-    return pd.DataFrame({"year": k, "prob_in_year": in_year, "prob_within": within,
-                         "se_prob_within": [prob_se(p, n) for p in within]})
-
-
-
-def acceptability(returns: Mapping[str, np.ndarray],
-                  required_returns: np.ndarray | None = None) -> pd.DataFrame:
-    """Probability that each series' return is at or above a required return.
-
-    The analogue of health economics' cost-effectiveness acceptability curve.
-
-    Parameters
-    ----------
-    returns : mapping of str to ndarray, shape (n,)
-        Per series (actor, society, owner), its return per scenario: NPV / investment.
-    required_returns : ndarray, optional
-        Default: about 100 round steps (1, 2, 2.5 or 5 times a power of ten) from
-        ``min(-1, P1)`` to ``max(1, P99)`` of society's (or the first series')
-        return; -1, 0 and 1 are always on the grid.
-
-    Returns
-    -------
-    DataFrame
-        Tidy: ``required_return, series, probability, se_probability``.
-    """
-    if required_returns is None:
-        ref = returns.get("society", next(iter(returns.values())))
-        required_returns = _round_grid(min(-1.0, float(np.quantile(ref, 0.01))),
-                                       max(1.0, float(np.quantile(ref, 0.99))))
-    required = np.asarray(required_returns, dtype=float)
-    frames = []
-    for series, values in returns.items():
-        values = np.sort(np.asarray(values, dtype=float))
-        n = values.size
-        p = 1.0 - np.searchsorted(values, required, side="left") / n
-        frames.append(pd.DataFrame({"required_return": required, "series": series,
-                                    "probability": p,
-                                    "se_probability": np.sqrt(p * (1 - p) / n)}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def _round_grid(lo: float, hi: float, points: int = 100) -> np.ndarray:
-    """A grid over [lo, hi] in round steps that holds every multiple of the step."""
-    raw = (hi - lo) / points
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    step = next(s * magnitude for s in (1, 2, 2.5, 5, 10) if s * magnitude >= raw)
-    first, last = math.floor(lo / step), math.ceil(hi / step)
-    return np.round(np.arange(first, last + 1) * step, 12)
 
 
 def _returns(result: SimulationResult, owner: GroupOutcomes | None) -> dict[str, np.ndarray]:
@@ -113,16 +42,17 @@ def _returns(result: SimulationResult, owner: GroupOutcomes | None) -> dict[str,
 
 
 def risk_tables(result: SimulationResult, *, owner: tuple[str, ...] | None = None,
-                classes: ClassSpec | None = None,
-                level: float = 0.95) -> dict[str, pd.DataFrame]:
+                classes: ClassSpec | None = None, level: float = 0.95,
+                one_pass: bool = True, n_jobs: int = 1) -> dict[str, pd.DataFrame]:
     """Every risk table of a run, by file stem (for ``result.tables``).
 
     ``summary`` (the run's summary with the risk measures added as columns),
     ``risk`` (:func:`risk_table`), ``classes`` (:func:`class_table`),
     ``redistribution`` and ``compensation_matrix`` (:mod:`riskcalc.decision.redistribution`),
     ``acceptability`` (:func:`acceptability`), ``payback_within``
-    (:func:`payback_within`, series ``society`` and, with an owner, ``owner``) and
-    ``voi`` (:func:`riskcalc.decision.voi.voi_table`).
+    (:func:`payback_within`, series ``society`` and, with an owner, ``owner``),
+    ``payback`` (``result.payback()``) and ``voi``
+    (:func:`riskcalc.decision.voi.voi_table`).
 
     Parameters
     ----------
@@ -134,15 +64,35 @@ def risk_tables(result: SimulationResult, *, owner: tuple[str, ...] | None = Non
         Outcome classes (a policy's ``classes``) instead of the default ones.
     level : float
         Level of VaR and expected shortfall in ``risk``.
+    one_pass : bool
+        Without an owner, compute the tables from one read and one sort of each
+        column (:func:`riskcalc.decision.onepass.one_pass_tables`); False calls
+        each table's own function (the same numbers, several times slower).
+    n_jobs : int
+        Threads for the one pass (-1: every core); the numbers do not depend on it.
 
     Returns
     -------
     dict of str to DataFrame
     """
-    from riskcalc.decision.redistribution import compensation_matrix, redistribution_table
     from riskcalc.decision.voi import voi_table
 
-    owner_actors = owner
+    if one_pass and owner is None:
+        tables = one_pass_tables(result, classes=classes, level=level, n_jobs=n_jobs)
+        if result.model.regimes:
+            tables = {"summary": tables.pop("summary"), "regimes": regime_table(result),
+                      **tables}
+        return {**tables, "voi": voi_table(result)}
+    return {**_straightforward_tables(result, owner, classes, level),
+            "voi": voi_table(result, actors=owner)}
+
+
+def _straightforward_tables(result: SimulationResult, owner_actors: tuple[str, ...] | None,
+                            classes: ClassSpec | None, level: float
+                            ) -> dict[str, pd.DataFrame]:
+    """:func:`risk_tables` but ``voi``, each table by its own function."""
+    from riskcalc.decision.redistribution import compensation_matrix, redistribution_table
+
     owner = group_outcomes(result, owner_actors) if owner_actors is not None else None
     risk = risk_table(result, level)
     if owner is not None:
@@ -172,7 +122,7 @@ def risk_tables(result: SimulationResult, *, owner: tuple[str, ...] | None = Non
         "compensation_matrix": compensation_matrix(result).reset_index(),
         "acceptability": acceptability(_returns(result, owner)),
         "payback_within": payback,
-        "voi": voi_table(result, actors=owner_actors),
+        "payback": result.payback(),
     }
 
 
@@ -182,7 +132,7 @@ def write_risk_outputs(result: SimulationResult, out_dir: str | Path, *,
     """Write :func:`risk_tables` into a run directory as ``<name>.csv``, each atomically.
 
     ``risk.csv``, ``classes.csv``, ``redistribution.csv``, ``compensation_matrix.csv``,
-    ``acceptability.csv``, ``payback_within.csv`` and ``voi.csv``.  To have them
+    ``acceptability.csv``, ``payback_within.csv``, ``payback.csv`` and ``voi.csv``.  To have them
     written with the run (before its manifest), put :func:`risk_tables` into
     ``result.tables`` before ``result.write(out_dir)`` instead.
 

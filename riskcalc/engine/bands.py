@@ -49,7 +49,14 @@ class BandGrid:
     @classmethod
     def from_pilot(cls, pilot: np.ndarray) -> BandGrid:
         """Bins spanning three times the range of a pilot sample of shape (R, m)."""
-        lo, hi = np.nanmin(pilot, axis=1), np.nanmax(pilot, axis=1)
+        pilot = np.where(np.isfinite(pilot), pilot, np.nan)
+        seen = ~np.isnan(pilot).all(axis=1)
+        # A row with no finite value in the pilot gets bins around 0; its values
+        # fall into the outer bins and the extremes still place them.
+        lo = np.zeros(len(pilot))
+        hi = np.zeros(len(pilot))
+        lo[seen] = np.nanmin(pilot[seen], axis=1)
+        hi[seen] = np.nanmax(pilot[seen], axis=1)
         span = hi - lo
         # A row with no spread in the pilot still needs bins of positive width.
         span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-6)

@@ -119,6 +119,10 @@ class ChunkOutput:
     band_counts : ndarray, shape (R * Y, BINS + 2) or None
     lowest, highest : ndarray, shape (R * Y,) or None
         Extremes seen, for percentiles that fall outside the histogram.
+    nonfinite : ndarray of int, shape (k,)
+        Positions in the chunk of the scenarios with an output that is not finite
+        (``payback_year`` left out: NaN there means no payback), found while each
+        block is still in the CPU's cache so that nobody reads every column again.
     """
 
     outputs: dict[str, np.ndarray]
@@ -126,6 +130,7 @@ class ChunkOutput:
     band_counts: np.ndarray | None = None
     lowest: np.ndarray | None = None
     highest: np.ndarray | None = None
+    nonfinite: np.ndarray | None = None
 
 
 class CompiledModel:
@@ -315,6 +320,8 @@ class CompiledModel:
         # several times faster than one pass over the chunk.  With a grid, only the
         # first block of the chunk is counted into the band histograms: counting
         # every scenario would cost more than evaluating it.
+        checked = [i for i, name in enumerate(self.columns) if name != "payback_year"]
+        nonfinite = []
         for i in range(0, n, BLOCK_SIZE):
             used = min(BLOCK_SIZE, n - i)
             bands = (grid, result.band_counts, extremes) if grid is not None and i == 0 else None
@@ -322,6 +329,11 @@ class CompiledModel:
                                  table[:, i:i + used],
                                  None if cumulative is None else cumulative[..., i:i + used],
                                  bands)
+            bad = ~np.isfinite(table[checked, i:i + used]).all(axis=0)
+            if bad.any():
+                nonfinite.append(i + np.flatnonzero(bad))
+        result.nonfinite = (np.concatenate(nonfinite) if nonfinite
+                            else np.empty(0, dtype=np.intp))
         if grid is not None:
             result.lowest, result.highest = extremes.T
         return result

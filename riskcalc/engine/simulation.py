@@ -12,6 +12,7 @@ histograms, so working memory is bounded by the chunk size, not N.
 from __future__ import annotations
 
 import platform
+import shutil
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -30,8 +31,10 @@ from riskcalc.engine.compiled import (
     CompiledModel,
     output_columns,
 )
+from riskcalc.engine.resources import check_fits
 from riskcalc.engine.sampling import PILOT_KEY, sample_parameters, sampled_columns
 from riskcalc.engine.storage import Destination, ParquetColumns
+from riskcalc.errors import ModelError, ResourceError
 from riskcalc.model.objects import Model
 from riskcalc.results.result import (
     BAND_PERCENTILES,
@@ -77,14 +80,14 @@ def engine_backend(backend: str, scheduler: str | None = None) -> Iterator[str]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise ValueError("the dask backend needs dask.distributed: "
+        raise ResourceError("--backend dask needs dask.distributed, which is not installed: "
                          "pip install 'riskcalc[dask]'") from exc
     cluster = None
     scheduler = scheduler or "local:2"
     if scheduler.startswith("local:"):
         workers = scheduler.removeprefix("local:")
         if not workers.isdigit() or int(workers) < 1:
-            raise ValueError(f"scheduler {scheduler!r}: expected local:K with K workers, "
+            raise ModelError(f"--scheduler {scheduler!r}: expected local:K with K workers, "
                              "e.g. local:4")
         cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
                                dashboard_address=None)
@@ -136,8 +139,12 @@ class _Bands:
     counts: np.ndarray | None = None
     lowest: np.ndarray | None = None
     highest: np.ndarray | None = None
+    #: Positions in the run of scenarios with a non-finite output, one array per chunk.
+    nonfinite: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, out: ChunkOutput) -> None:
+    def add(self, out: ChunkOutput, start: int = 0) -> None:
+        if out.nonfinite is not None and out.nonfinite.size:
+            self.nonfinite.append(start + out.nonfinite)
         if out.cumulative is not None:
             self.cumulative.append(out.cumulative)
         elif out.band_counts is not None:
@@ -193,7 +200,7 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
             for k, (start, size, out) in enumerate(zip(starts, sizes, chunks, strict=True)):
                 if out.outputs:
                     local.store(k, start, out.outputs)
-                bands.add(out)
+                bands.add(out, start)
                 if bar is not None:
                     bar.update(size)
         view = local.columns_view(columns)
@@ -240,6 +247,8 @@ def evaluate_points(model: Model, points: Mapping[str, np.ndarray], *, n_jobs: i
     values = {name: np.asarray(points[name], dtype=float) for name in model.parameters}
     n = len(next(iter(values.values())))
     _check_run_arguments(n, chunk_size)
+    check_fits(n, memory_per_item=8 * len(output_columns(model)), what="a design of",
+               unit="points")
     columns = tuple(output_columns(model))
     view, _ = _run_chunks(model, n, chunk_sizes(n, chunk_size), columns, seed=None,
                           points=values, grid=None, keep_cumulative=False, n_jobs=n_jobs,
@@ -292,6 +301,14 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
     seed, n = int(seed), int(n)
+    inputs, outputs = sampled_columns(model), output_columns(model)
+    # Summaries and risk tables hold every actor's NPV column and a sorted copy at once.
+    working = 8 * (len(model.actor_keys) + 4)
+    if out_dir is None:
+        check_fits(n, memory_per_item=8 * (len(inputs) + len(outputs)) + working)
+    else:
+        check_fits(n, memory_per_item=working, disk_per_item=8 * (len(inputs) + len(outputs)),
+                   disk_at=out_dir)
     sizes = chunk_sizes(n, chunk_size)
     started = time.perf_counter()
     compiled = CompiledModel(model)
@@ -307,11 +324,16 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
     stream_to = None
     if out_dir is not None:
         stream_to = begin_run_directory(out_dir)
-    inputs, outputs = sampled_columns(model), output_columns(model)
-    view, bands = _run_chunks(model, n, sizes, (*inputs, *outputs), seed=seed, points=None,
-                              grid=grid, keep_cumulative=grid is None, n_jobs=n_jobs,
-                              backend=backend, scheduler=scheduler, progress=progress,
-                              stream_to=stream_to)
+    try:
+        view, bands = _run_chunks(model, n, sizes, (*inputs, *outputs), seed=seed,
+                                  points=None, grid=grid, keep_cumulative=grid is None,
+                                  n_jobs=n_jobs, backend=backend, scheduler=scheduler,
+                                  progress=progress, stream_to=stream_to)
+        _check_some_finite(model, n, _subset(view, outputs), _subset(view, inputs))
+    except BaseException:
+        if stream_to is not None:  # the directory's previous run stays as it was
+            shutil.rmtree(stream_to, ignore_errors=True)
+        raise
     if stream_to is not None:
         view = finish_scenarios(out_dir, stream_to, (*inputs, *outputs))
     elapsed = time.perf_counter() - started
@@ -340,7 +362,41 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
         environment={"n_jobs": n_jobs, "backend": backend, "scheduler": scheduler,
                      "python": platform.python_version()},
         streamed_to=None if out_dir is None else Path(out_dir),
+        nonfinite=(np.concatenate(bands.nonfinite) if bands.nonfinite
+                   else np.empty(0, dtype=np.intp)),
     )
+
+
+def _check_some_finite(model: Model, n: int, outputs: Mapping[str, np.ndarray],
+                       parameters: Mapping[str, np.ndarray]) -> None:
+    """Refuse a run in which no scenario has finite outputs: nothing could be summarised.
+
+    Partly non-finite runs are fine (those scenarios are counted and left out).
+    """
+    finite = np.ones(n, dtype=bool)
+    never = []
+    for name in outputs:
+        if name != "payback_year":
+            ok = np.isfinite(outputs[name])
+            finite &= ok
+            if not ok.any():
+                never.append(name)
+    if finite.any():
+        return
+    if "roi" in never and all(o == "roi" or o == "investment" or o.startswith("npv_kind")
+                              for o in never):
+        where = ("[model].investment: zero or not finite in every scenario, so ROI is "
+                 "undefined; give an investment that is positive")
+    else:
+        actors = [o.removeprefix("npv_") for o in never
+                  if o.removeprefix("npv_") in model.actor_keys]
+        where = (f"the flows or transfers of {', '.join(actors) or 'some actor'}: a division "
+                 "by zero, or exp or a power that overflows (values near 1e308); check their "
+                 "expressions and the parameters' ranges")
+    which = ", ".join(never[:4]) + (", ..." if len(never) > 4 else "") or "a different one each"
+    example = {name: float(values[0]) for name, values in list(parameters.items())[:6]}
+    raise ModelError(f"{model.source}: all {n:,} scenarios give outputs that are not finite "
+                     f"({which}); {where} (first scenario's inputs: {example})")
 
 
 def _subset(view: Mapping[str, np.ndarray], names: list[str]) -> Mapping[str, np.ndarray]:

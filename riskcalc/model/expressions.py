@@ -37,6 +37,11 @@ Evaluator = Callable[[Mapping[str, Any]], Any]
 # compiling), so this bound keeps both far from the recursion limit.
 _MAX_DEPTH = 100
 _MAX_LENGTH = 10_000
+#: Most syntax nodes in one expression, and most operands of one call, chain of
+#: comparisons or chain of and/or: a flat but huge expression is refused as a
+#: deep one is (write the parts as derived quantities).
+_MAX_NODES = 2_000
+_MAX_OPERANDS = 100
 _EXAMPLE = "write arithmetic on names and numbers, e.g. 'a * (1 - b) ** (year - 1)'"
 
 
@@ -161,10 +166,26 @@ def _numeric(part: _Part) -> _Part:
 
 
 def _reduce(func: Callable[..., Any], parts: list[_Part], boolean: bool) -> _Part:
-    acc = parts[0]
-    for part in parts[1:]:
-        acc = _fold_or_wrap(func, [acc, part], boolean)
-    return acc
+    """``func`` folded left over the parts, as one closure that loops over them.
+
+    One closure, not one per part, so that a long chain (``a and b and ...``,
+    ``max(a, b, ...)``) costs no Python recursion when evaluated.
+    """
+    if all(p.fn is None for p in parts) or len(parts) <= 2:
+        acc = parts[0]
+        for part in parts[1:]:
+            acc = _fold_or_wrap(func, [acc, part], boolean)
+        return acc
+    fns = [p.fn if p.fn is not None else _constant_fn(p.value) for p in parts]
+    first, rest = fns[0], fns[1:]
+
+    def evaluate(env: Mapping[str, Any]) -> Any:
+        acc = first(env)
+        for fn in rest:
+            acc = func(acc, fn(env))
+        return acc
+
+    return _Part(evaluate, None, boolean)
 
 
 class _Compiler:
@@ -389,6 +410,7 @@ def parse_expression(source: str | int | float, *, where: str = "expression") ->
         raise ExpressionError(f"{where}: expression is longer than {_MAX_LENGTH} characters; "
                               "split it into derived quantities")
     tree = _parse(text, where)
+    _check_size(tree, text, where)
     compiler = _Compiler(text, where)
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -409,6 +431,30 @@ def parse_expression(source: str | int | float, *, where: str = "expression") ->
     else:
         evaluator = part.fn
     return Expression(source, frozenset(compiler.names), evaluator, where, source)
+
+
+def _check_size(tree: ast.Expression, text: str, where: str) -> None:
+    """Refuse expressions with more than _MAX_NODES nodes or _MAX_OPERANDS operands
+    in one call or chain (walked without recursion, before compiling)."""
+    stack: list[ast.AST] = [tree.body]
+    nodes = 0
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if nodes > _MAX_NODES:
+            raise ExpressionError(f"{where}: expression {_short(text)} has more than "
+                                  f"{_MAX_NODES:,} parts; split it into derived quantities")
+        operands = (len(node.args) if isinstance(node, ast.Call) else
+                    len(node.values) if isinstance(node, ast.BoolOp) else
+                    len(node.comparators) + 1 if isinstance(node, ast.Compare) else 0)
+        if operands > _MAX_OPERANDS:
+            what = ("arguments in one call" if isinstance(node, ast.Call) else
+                    "operands of one and/or chain" if isinstance(node, ast.BoolOp) else
+                    "operands of one chain of comparisons")
+            raise ExpressionError(f"{where}: expression {_short(text)} has {operands:,} "
+                                  f"{what}; at most {_MAX_OPERANDS}, so split it into "
+                                  "derived quantities")
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _parse(text: str, where: str) -> ast.Expression:

@@ -36,6 +36,7 @@ from riskcalc.model.objects import (
     Parameter,
     Programme,
     Regime,
+    ReturnClaim,
     Transfer,
 )
 
@@ -44,8 +45,8 @@ __all__ = ["load_model", "model_from_dict"]
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
              "regimes", "correlations", "programme", "contract")
 _MODEL_KEYS = ("name", "name_sv", "description", "currency", "years", "discount_rate",
-               "investment",
-               "optimism_bias")
+               "investment", "optimism_bias", "claim")
+_CLAIM_KEYS = ("year", "multiple", "source")
 _ACTOR_KEYS = ("label", "label_sv", "kind", "description", "realisation")
 _OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
 _FLOW_KEYS = ("actor", "kind", "revenue", "cost", "when", "label", "optimism_bias",
@@ -60,6 +61,14 @@ _PARAMETER_META = ("description", "unit", "source")
 #: Names the engine provides or writes as outputs; a model may not redefine them.
 _RESERVED = ("year", "society", "roi", "payback_year", "regime", "investment")
 _RESERVED_PREFIXES = ("npv_", "hump_", "theoretical_")
+#: Longest label, description or unit (characters).
+MAX_TEXT = 1_000
+#: Most names (parameters, derived values and outcomes together) a model may declare,
+#: and most flows and transfers together: far above real models (tens), and low
+#: enough that `check` stays within seconds and a run's tables within memory.
+MAX_NAMES = 5_000
+MAX_FLOWS = 5_000
+MAX_ACTORS = 200
 
 
 def load_model(path: str | Path) -> Model:
@@ -119,7 +128,15 @@ def _canonical(value: Any) -> Any:
 
 def _shown(key: str) -> str:
     """A TOML key as it can be shown inside a one-line message."""
+    if len(key) > 60:
+        return repr(key[:60]) + "..."
     return key if key.isidentifier() else repr(key)
+
+
+def _brief(value: Any) -> str:
+    """A value as it can be shown inside a one-line message: its repr, cut at 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_number(value: Any) -> bool:
@@ -143,6 +160,16 @@ class _Loader:
     def error(self, key: str, message: str) -> ModelError:
         return ModelError(f"{self.source}: {key}: {message}")
 
+    def text(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
+        """The text at `key` of `table` (a label, a description), or `default` when absent."""
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(f"{where}.{key}", f"expected text in quotes, got {_brief(value)}")
+        if len(value) > MAX_TEXT:
+            raise self.error(f"{where}.{key}", f"{len(value):,} characters; at most "
+                                               f"{MAX_TEXT:,}")
+        return value
+
     def check_keys(self, table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
         allowed = tuple(allowed)
         for key in table:
@@ -161,9 +188,24 @@ class _Loader:
             raise self.error(key, f"expected a table [{key}], got {type(value).__name__}")
         return value
 
+    def check_size(self, data: Mapping[str, Any]) -> None:
+        """Refuse models larger than riskcalc holds (see MAX_NAMES, MAX_FLOWS, MAX_ACTORS)."""
+        def count(*keys: str) -> int:
+            return sum(len(data[k]) for k in keys if isinstance(data.get(k), (dict, list)))
+
+        for keys, limit, what in ((("parameters", "derived", "outcomes"), MAX_NAMES,
+                                   "parameters, derived values and outcomes"),
+                                  (("flow", "transfer"), MAX_FLOWS, "flows and transfers"),
+                                  (("actors",), MAX_ACTORS, "actors")):
+            if count(*keys) > limit:
+                where = " + ".join(f"[{k}]" for k in keys)
+                raise self.error(where, f"{count(*keys):,} {what}; a model may declare at "
+                                        f"most {limit:,}")
+
     def identifier(self, name: str, where: str) -> None:
         if not name.isidentifier():
-            raise self.error(where, f"{name!r} is not a valid name; use letters, digits and _")
+            raise self.error(where, f"{_brief(name)} is not a valid name; use letters, digits "
+                                    "and _")
         if keyword.iskeyword(name) or name in FUNCTIONS:
             raise self.error(where, f"{name!r} is a word of the expression language and "
                                     "cannot name a value; choose another name")
@@ -217,6 +259,7 @@ class _Loader:
 
     def build(self, data: Mapping[str, Any], sha256: str) -> Model:
         self.check_keys(data, _TOP_KEYS, "")
+        self.check_size(data)
         head = self.table(data, "model", required=True)
         self.check_keys(head, _MODEL_KEYS, "[model]")
         for key in ("name", "years", "discount_rate", "investment"):
@@ -296,7 +339,8 @@ class _Loader:
             discount_schedule=schedule, investment=investment, actors=actors,
             parameters=self.parameters, derived=derived, flows=flows, transfers=transfers,
             regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
-            programme=self.programme, contract=contract,
+            programme=self.programme, claim=self.claim(head.get("claim"), years),
+            contract=contract,
             description=head.get("description", ""),
             warnings=tuple(self.warnings),
             source=self.source, sha256=sha256, name_sv=head.get("name_sv", ""),
@@ -336,11 +380,8 @@ class _Loader:
             if "realisation" in value:
                 realisation = self.share(value["realisation"], f"{where}.realisation",
                                          f"{key}_realisation")
-            for name in ("label", "label_sv"):
-                if name in value and not isinstance(value[name], str):
-                    raise self.error(f"{where}.{name}", f"expected text, got {value[name]!r}")
-            result.append(Actor(key, value.get("label", key), kind, realisation,
-                                value.get("label_sv", "")))
+            result.append(Actor(key, self.text(value, "label", where, key), kind, realisation,
+                                self.text(value, "label_sv", where)))
         return tuple(result)
 
     def declared_parameters(self, table: Mapping[str, Any]) -> dict[str, Parameter]:
@@ -353,8 +394,8 @@ class _Loader:
                 meta = {k: spec[k] for k in _PARAMETER_META if k in spec}
                 spec = {k: v for k, v in spec.items() if k not in _PARAMETER_META}
             result[name] = Parameter(name, self.distribution(spec, name, where),
-                                     str(meta.get("description", "")),
-                                     str(meta.get("unit", "")))
+                                     self.text(meta, "description", where),
+                                     self.text(meta, "unit", where))
         return result
 
     def outcome(self, name: str, spec: Any, where: str, years: int) -> Outcome:
@@ -460,7 +501,7 @@ class _Loader:
             whole_units = self.expression(spec["whole_units"], f"{where}.whole_units")
             self.shares.append((whole_units, f"{where}.whole_units", 1e-300, math.inf))
         return Flow(actor, kind, sign, self.expression(spec[given[0]], f"{where}.{given[0]}"),
-                    self.when(spec, where), str(spec.get("label", "")), optimism_bias,
+                    self.when(spec, where), self.text(spec, "label", where), optimism_bias,
                     whole_units, self.scope(spec, where))
 
     def transfer(self, spec: dict[str, Any], index: int, actors: tuple[Actor, ...]) -> Transfer:
@@ -476,8 +517,24 @@ class _Loader:
                                     "between two different actors")
         kind = self.check_kind(spec.get("kind", "financial"), f"{where}.kind")
         return Transfer(payer, payee, kind, self.expression(spec["amount"], f"{where}.amount"),
-                        self.when(spec, where), str(spec.get("label", "")),
+                        self.when(spec, where), self.text(spec, "label", where),
                         self.scope(spec, where))
+
+    def claim(self, spec: Any, years: int) -> ReturnClaim | None:
+        if spec is None:
+            return None
+        where = "[model].claim"
+        if not isinstance(spec, dict):
+            raise self.error(where, "expected a table such as {year = 4, multiple = 8}")
+        self.check_keys(spec, _CLAIM_KEYS, where)
+        year, multiple = spec.get("year"), spec.get("multiple")
+        if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= years:
+            raise self.error(f"{where}.year", f"expected a whole year within the horizon "
+                                              f"1..{years}, got {year!r}")
+        if not _is_number(multiple) or not math.isfinite(multiple):
+            raise self.error(f"{where}.multiple", f"expected a number (a multiple of the "
+                                                  f"investment, e.g. 8), got {multiple!r}")
+        return ReturnClaim(year, float(multiple), str(spec.get("source", "")))
 
     def scope(self, spec: Mapping[str, Any], where: str) -> str:
         if "scope" not in spec:

@@ -30,6 +30,7 @@ __all__ = [
     "Regime",
     "Correlations",
     "Programme",
+    "ReturnClaim",
     "SCOPES",
     "Model",
 ]
@@ -260,6 +261,21 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class ReturnClaim:
+    """A claim about the return that a run tests: "by year `year`, `multiple` × the investment".
+
+    E.g. the seed's "over a mandate period (4 years) the effect is more than eight
+    times the investment": ``ReturnClaim(4, 8.0, ...)``.  A run reports the
+    probability that society's accumulated discounted net by `year` reaches
+    `multiple` times the investment, and that multiple's P5-P95.
+    """
+
+    year: int
+    multiple: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Regime:
     """One of a model's declared scenarios (e.g. good / half-good / bad / very bad).
 
@@ -331,6 +347,8 @@ class Model:
         Recurring cohorts; None: the model is one cohort entering in year 1.
     contract : Contract or None
         An outcome contract (social impact bond) on the model's outcomes.
+    claim : ReturnClaim or None
+        A claim about the return by a year that runs test (``[model].claim``).
     warnings : tuple of str
         Things the loader repaired or wants the user to know (e.g. a correlation
         matrix moved to the nearest valid one).
@@ -355,6 +373,7 @@ class Model:
     optimism_bias: Expression | None = None
     programme: Programme | None = None
     contract: Contract | None = None
+    claim: ReturnClaim | None = None
     description: str = ""
     warnings: tuple[str, ...] = ()
     source: str = "<dict>"

@@ -63,6 +63,12 @@ def summary_sentences(run: RunData, words: Labels) -> list[str]:
             payer_p95=words.money(stat(run, f"hump_{payer}", "p95"), cur),
             society_p50=words.money(stat(run, "hump_society", "p50"), cur),
             society_p95=words.money(stat(run, "hump_society", "p95"), cur)))
+    if "claim" in run.extras and len(run.extras["claim"]):
+        claim = run.extras["claim"].iloc[0]
+        sentences.append(words["s_claim"].format(
+            year=int(claim["year"]), multiple=words.number(claim["multiple"]),
+            probability=words.percent(claim["probability"]),
+            **{k: words.fixed(claim[k], 1) for k in ("p05", "p50", "p95")}))
     if run.verdict is not None:
         criteria = run.verdict.get("criteria") or []
         failed = [criterion_name(c, words) for c in criteria if not c.get("passed")]

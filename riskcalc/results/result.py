@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.engine.metrics import payback_distribution, summary_table
-from riskcalc.engine.storage import PARQUET_OPTIONS, ParquetColumns
+from riskcalc.engine.storage import ParquetColumns, parquet_options
 from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.model.objects import Model
 
 __all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions", "INCOMPLETE",
-           "begin_run_directory", "finish_scenarios"]
+           "begin_run_directory", "finish_scenarios", "remove_stale_partials"]
 
 #: Percentiles of the per-year bands (yearly.csv).
 BAND_PERCENTILES = (5, 50, 95)
@@ -33,16 +33,54 @@ _VERSIONED = ("riskcalc", "numpy", "scipy", "pandas", "joblib", "SALib", "pyarro
 
 
 def begin_run_directory(out_dir: str | Path) -> Path:
-    """Mark a run directory incomplete; returns where to stream scenario parts.
+    """Make a run directory ready; returns where to stream scenario parts.
 
-    ``manifest.json`` is removed and an ``INCOMPLETE`` file says what is going on,
-    so an interrupted run never looks complete.  Parts go to a hidden directory
-    that :func:`finish_scenarios` renames into place.
+    Parts go to a hidden directory that :func:`finish_scenarios` renames into
+    place; until then the directory's previous complete run, if any, stays as it
+    was, so a run that fails, is refused or interrupted before its first result
+    destroys nothing.  A directory without a complete run is marked incomplete at once.
+    Temporary files left by runs that were killed are removed first.
     """
-    out = _mark_incomplete(Path(out_dir))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(out)
+    if not (out / "manifest.json").is_file():
+        _mark_incomplete(out)  # no complete run to keep: say at once that one is under way
     parts = out / f".{SCENARIOS}.partial-{os.getpid()}"
     shutil.rmtree(parts, ignore_errors=True)
     return parts
+
+
+def remove_stale_partials(out: Path) -> list[Path]:
+    """Remove ``.<name>.partial-<pid>`` files and folders whose process no longer runs.
+
+    They are what a killed run (``kill -9``, a power cut) leaves behind; a live
+    process's are left alone.
+
+    Returns
+    -------
+    list of Path
+        What was removed.
+    """
+    removed = []
+    for path in out.glob(".*.partial-*"):
+        pid = path.name.rpartition(".partial-")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            _remove(path)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError:
+        return False
+    return True
 
 
 def _mark_incomplete(out: Path) -> Path:
@@ -57,7 +95,7 @@ def _mark_incomplete(out: Path) -> Path:
 def finish_scenarios(out_dir: str | Path, parts: Path, columns: tuple[str, ...]
                      ) -> ParquetColumns:
     """Move streamed scenario parts into place as ``scenarios.parquet``."""
-    final = Path(out_dir) / SCENARIOS
+    final = _mark_incomplete(Path(out_dir)) / SCENARIOS
     _remove(final)
     os.replace(parts, final)
     return ParquetColumns(str(final), columns)
@@ -106,6 +144,9 @@ class SimulationResult:
         (risk measures, classes, ...), by the commands that compute them.
     streamed_to : Path or None
         The run directory the per-scenario table was streamed to.
+    nonfinite : ndarray of int or None
+        Positions of the scenarios with a non-finite output, when the engine
+        found them as it ran (then :attr:`finite` reads no column); None: unknown.
     """
 
     model: Model
@@ -121,6 +162,7 @@ class SimulationResult:
     environment: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     streamed_to: Path | None = None
+    nonfinite: np.ndarray | None = None
 
     @cached_property
     def finite(self) -> np.ndarray:
@@ -129,6 +171,9 @@ class SimulationResult:
         ``payback_year`` is left out: NaN there means "no payback", not an error.
         """
         mask = np.ones(self.n, dtype=bool)
+        if self.nonfinite is not None:
+            mask[self.nonfinite] = False
+            return mask
         for name, values in self.outputs.items():
             if name != "payback_year":
                 mask &= np.isfinite(values)
@@ -221,11 +266,14 @@ class SimulationResult:
             shutil.copytree(self.streamed_to / SCENARIOS, out / SCENARIOS)
         elif not streamed_here:
             _remove(out / SCENARIOS)
+            columns = {**self.parameters, **self.outputs}
             atomic_write(out / SCENARIOS, lambda p: self.scenarios.to_parquet(
-                p, index=False, **PARQUET_OPTIONS))
-        # A command may have put a richer summary in `tables` (with risk measures).
-        summary = {} if "summary" in self.tables else {"summary": self.summary()}
-        frames = {**summary, "yearly": self.yearly, "payback": self.payback(), **self.tables}
+                p, index=False, **parquet_options(columns)))
+        # A command may have put these in `tables` already (the summary with risk measures).
+        frames = {"summary": self.summary, "yearly": lambda: self.yearly,
+                  "payback": self.payback}
+        frames = {**{name: make() for name, make in frames.items() if name not in self.tables},
+                  **self.tables}
         for name, frame in frames.items():
             write_csv(out / f"{name}.csv", frame)
         write_json(out / "manifest.json", self.manifest())

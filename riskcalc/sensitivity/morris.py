@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE, output_columns
+from riskcalc.engine.resources import check_fits
 from riskcalc.engine.sampling import from_unit_cube
 from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
@@ -141,6 +142,12 @@ def morris_analysis(model: Model, trajectories: int = 100, *, num_levels: int = 
         problem["groups"] = [group_by_input[p] for p in inputs]
     design_seed, boot_seed = np.random.SeedSequence(seed).spawn(2)
     timings = {}
+    # Per trajectory: G + 1 points, each with its inputs three times (grid, unit cube,
+    # values) and every output column.
+    steps = (len(set(problem["groups"])) if groups else len(inputs)) + 1
+    check_fits(int(trajectories),
+               memory_per_item=8 * steps * (3 * len(inputs) + len(output_columns(model))),
+               what="--n", unit="trajectories")
     t = time.perf_counter()
     grid = salib_morris.sample(problem, int(trajectories), num_levels=int(num_levels),
                                seed=np.random.default_rng(design_seed))

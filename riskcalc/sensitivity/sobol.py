@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE
+from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE, output_columns
+from riskcalc.engine.resources import check_fits
 from riskcalc.engine.sampling import from_unit_cube
 from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
@@ -185,6 +186,11 @@ def sobol_analysis(model: Model, n: int = 4096, *, second_order: bool = False,
     n_groups = len(group_names)
     design_seed, boot_seed = np.random.SeedSequence(seed).spawn(2)
     timings = {}
+    # Per base point: step rows of the design, each with its inputs twice (unit cube
+    # and values) and every output column.
+    step = n_groups + 2 + (n_groups if second_order else 0)
+    check_fits(n, memory_per_item=8 * step * (2 * len(inputs) + len(output_columns(model))),
+               what="--n", unit="base points")
 
     t = time.perf_counter()
     unit = sobol_design(len(inputs), n, second_order=second_order,

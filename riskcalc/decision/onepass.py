@@ -1,0 +1,237 @@
+"""Every table of a run directory from one read and one sort of each output column.
+
+:func:`riskcalc.decision.tables.risk_tables` used to compute each table on its
+own: the summary, the risk rows, the classes, the redistribution and the
+acceptability curves each read their columns again (from Parquet, for a streamed
+run) and sorted them again.  On millions of scenarios that cost three times the
+simulation.  :func:`one_pass_tables` reads each output column once, sorts it once
+and hands the column and its sorted values to every table that needs them, in
+the order that lets each table be finished from what is already known:
+
+1. the class output (ROI by default): each scenario's class as an integer code;
+2. ``investment``: kept, to turn every actor's NPV into a return;
+3. ``npv_society``: its returns fix the grid of the acceptability curves;
+4. the other outputs in their order.
+
+Every number is the same, to the bit, as the straightforward functions give
+(:func:`~riskcalc.decision.measures.risk_table`,
+:func:`~riskcalc.decision.classes.class_table`,
+:func:`~riskcalc.decision.redistribution.redistribution_table`,
+:func:`~riskcalc.decision.tables.acceptability`, ``result.summary()``): the same
+operations on the same values in the same order; a test holds them to it.
+Memory: the sorted NPV of every actor is kept until the compensating transfers
+(which need every actor's mean) are known: 8 bytes per scenario and actor.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from riskcalc.decision.classes import CLASS_NAMES, ClassSpec
+from riskcalc.decision.curves import payback_within, round_grid
+from riskcalc.decision.measures import _check_level, prob_se, sorted_risk_row
+from riskcalc.decision.redistribution import compensate
+from riskcalc.engine.metrics import payback_distribution, sorted_quantiles, summary_row
+
+if TYPE_CHECKING:
+    from riskcalc.results.result import SimulationResult
+
+__all__ = ["one_pass_tables"]
+
+#: Columns worked on at once: each holds about three columns' worth of memory.
+_MAX_THREADS = 4
+
+
+def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = None,
+                    level: float = 0.95, n_jobs: int = 1) -> dict[str, pd.DataFrame]:
+    """The summary, risk, class, redistribution, acceptability and payback tables of a run.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    classes : ClassSpec, optional
+        Outcome classes; default ``ClassSpec()``.
+    level : float
+        Level of VaR and expected shortfall.
+    n_jobs : int
+        Threads that work on columns side by side (-1: every core; at most
+        :data:`_MAX_THREADS`).  The numbers do not depend on it.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``summary`` (with the risk measures as columns), ``risk``, ``classes``,
+        ``redistribution``, ``compensation_matrix``, ``acceptability``,
+        ``payback_within`` and ``payback``: the tables
+        :func:`~riskcalc.decision.tables.risk_tables` describes, and
+        ``result.payback()``.
+    """
+    level = _check_level(level)
+    spec = classes or ClassSpec()
+    model = result.model
+    outputs = result.outputs
+    if spec.output not in outputs:
+        raise ValueError(f"unknown class output {spec.output!r}; expected 'roi' or one of "
+                         f"{[k for k in outputs if k.startswith('npv_')]}")
+    keep = result.finite
+    every = bool(keep.all())
+
+    def read(name: str) -> np.ndarray:
+        column = outputs[name]
+        return column if every else column[keep]
+
+    actors = list(model.actor_keys)
+    series = [*actors, "society"]
+    averaged = [*(f"npv_{k}" for k in series), "roi"]
+    risky = set(averaged)
+    t = spec.thresholds
+    first = read(spec.output)
+    # A value equal to a threshold belongs to the class above (searchsorted "right").
+    codes = ((first >= t[0]).astype(np.int8) + (first >= t[1]) + (first >= t[2]))
+    masks = [codes == k for k in range(len(CLASS_NAMES))]
+    counts = [int(m.sum()) for m in masks]
+    del first
+    investment = read("investment")
+
+    summaries: dict[str, dict] = {}
+    risk_rows: dict[str, dict] = {}
+    humps: dict[str, np.ndarray] = {}
+    class_means: dict[str, list[float]] = {}
+    actor_sorted: dict[str, np.ndarray] = {}
+    curves: dict[str, pd.DataFrame] = {}
+    kept: dict[str, np.ndarray] = {}
+
+    def column(name: str) -> None:
+        """Everything each table needs of one column; stored by name (threads share)."""
+        values = investment if name == "investment" else read(name)
+        if name == "payback_year":
+            summaries[name] = summary_row(name, values)
+            kept[name] = values
+            return
+        ordered = np.sort(values)
+        row = summary_row(name, values, ordered)
+        summaries[name] = row
+        if name in risky:
+            risk_rows[name] = sorted_risk_row(
+                name, ordered, level, mean=row["mean"], std=row["std"],
+                prob_loss=row["prob_negative"], quantile=partial(sorted_quantiles, ordered))
+            class_means[name] = [float(values[m].mean()) if c else math.nan
+                                 for m, c in zip(masks, counts, strict=True)]
+        if name.startswith("hump_"):
+            humps[name] = sorted_quantiles(ordered, [0.50, 0.95])
+        key = name.removeprefix("npv_")
+        if name.startswith("npv_") and key in series:
+            if key in actors:
+                actor_sorted[key] = ordered
+            with np.errstate(divide="ignore", invalid="ignore"):
+                returns = np.sort(values / investment)
+            if key == "society":  # processed first: its returns fix the grid
+                kept["required"] = round_grid(min(-1.0, float(np.quantile(returns, 0.01))),
+                                              max(1.0, float(np.quantile(returns, 0.99))))
+            curves[key] = _acceptability(key, returns, kept["required"])
+
+    column("npv_society")
+    rest = [name for name in dict.fromkeys(["investment", *outputs]) if name != "npv_society"]
+    # numpy's sorts and reductions release the GIL: columns in parallel threads.
+    # Each thread holds about three columns at a time; a few keep memory bounded.
+    workers = max(1, min(n_jobs if n_jobs > 0 else os.cpu_count() or 1, _MAX_THREADS))
+    if workers == 1:
+        for name in rest:
+            column(name)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(column, rest))
+    payback = kept["payback_year"]
+
+    summary_frame = pd.DataFrame([summaries[name] for name in outputs])
+    risk = []
+    for name in averaged:
+        row = risk_rows[name]
+        if f"hump_{name.removeprefix('npv_')}" in humps:
+            row["hump_p50"], row["hump_p95"] = humps[f"hump_{name.removeprefix('npv_')}"]
+        risk.append(row)
+    risk_frame = pd.DataFrame(risk)
+    extra = [c for c in risk_frame.columns
+             if c not in summary_frame.columns and c not in ("n", "prob_loss")]
+    summary_frame = summary_frame.merge(risk_frame[["output", *extra]], on="output", how="left")
+    n = int(keep.sum())
+    tables = {
+        "summary": summary_frame,
+        "risk": risk_frame,
+        "classes": _classes(spec, counts, n, {key: class_means[key] for key in averaged}),
+    }
+    tables.update(_redistribution(result, summaries, actor_sorted))
+    tables["acceptability"] = pd.concat([curves[key] for key in series], ignore_index=True)
+    within = payback_within(payback, model.years)
+    within.insert(0, "series", "society")
+    tables["payback_within"] = within
+    tables["payback"] = payback_distribution(payback, model.years)
+    return tables
+
+
+def _classes(spec: ClassSpec, counts: list[int], n: int,
+             means: dict[str, list[float]]) -> pd.DataFrame:
+    """:func:`~riskcalc.decision.classes.class_table` from counts and means per class."""
+    rows = []
+    for k, name in enumerate(CLASS_NAMES):
+        p = counts[k] / n if n else math.nan
+        row = {"class": name, "n": counts[k], "probability": p,
+               "se_probability": prob_se(p, n)}
+        row.update({f"mean_{key}": values[k] for key, values in means.items()})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    bounds = spec.bounds()
+    frame.insert(1, "output", spec.output)
+    frame.insert(2, "lower", [b[0] for b in bounds])
+    frame.insert(3, "upper", [b[1] for b in bounds])
+    return frame
+
+
+def _redistribution(result: SimulationResult, summaries: dict[str, dict],
+                    actor_sorted: dict[str, np.ndarray]) -> dict[str, pd.DataFrame]:
+    """The redistribution table and compensation matrix, from means and sorted NPVs."""
+    model = result.model
+    expected = {a: float(summaries[f"npv_{a}"]["mean"]) for a in model.actor_keys}
+    comp = compensate(expected, participants=[a.key for a in model.actors
+                                              if a.kind != "production"])
+    rows = []
+    for i, actor in enumerate(model.actors):
+        ordered = actor_sorted[actor.key]
+        n = ordered.size
+        row = summaries[f"npv_{actor.key}"]
+        net = comp.expected_net[i]
+        role = ("outside" if not comp.participates[i] else
+                "loser" if net < 0 else "gainer" if net > 0 else "neutral")
+        # x + t < 0 exactly when x < -t: a rounded sum has the sign of the exact
+        # one, and is zero only when that is, so the count needs no new column.
+        below = np.searchsorted(ordered, -comp.transfer[i], side="left")
+        rows.append({
+            "actor": actor.key, "label": actor.label, "kind": actor.kind,
+            "expected_net": net,
+            "se_expected_net": row["std"] / np.sqrt(n) if n > 1 else 0.0,
+            "prob_net_loser": row["prob_negative"],
+            "se_prob_net_loser": prob_se(row["prob_negative"], n),
+            "role": role, "transfer": comp.transfer[i],
+            "expected_net_after": comp.net_after[i],
+            "prob_net_loser_after": float(below / n) if n else math.nan,
+            "feasible": comp.feasible,
+        })
+    matrix = pd.DataFrame(comp.matrix, index=pd.Index(comp.actors, name="from"),
+                          columns=list(comp.actors))
+    return {"redistribution": pd.DataFrame(rows),
+            "compensation_matrix": matrix.reset_index()}
+
+
+def _acceptability(key: str, ordered: np.ndarray, required: np.ndarray) -> pd.DataFrame:
+    """One series of :func:`~riskcalc.decision.tables.acceptability`, from sorted returns."""
+    n = ordered.size
+    p = 1.0 - np.searchsorted(ordered, required, side="left") / n
+    return pd.DataFrame({"required_return": required, "series": key, "probability": p,
+                         "se_probability": np.sqrt(p * (1 - p) / n)})

@@ -1,0 +1,113 @@
+"""The accumulated discounted effect by cost kind per year (the seed's table 4.3 layout).
+
+Table 4.3 of the seed reports, for a programme, the effects accumulated to years
+1, 2, 3, 4, 5, 10 and 20 by cost kind (real, production value, financial).  These
+functions give the same at base case (every year of the horizon) and, per
+scenario, the multiple of the investment the accumulated effect reaches by a year
+(the seed's "more than eight times the investment over four years").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from riskcalc.engine.compiled import BLOCK_SIZE, CompiledModel
+from riskcalc.model.objects import COST_KINDS, Model
+
+__all__ = ["TABLE_4_3_YEARS", "CLAIM_SCENARIOS", "accumulated", "return_multiple",
+           "claim_table"]
+
+#: Scenarios a run re-evaluates to test a model's return claim (the first ones of the run).
+CLAIM_SCENARIOS = 200_000
+#: The years table 4.3 of the seed shows.
+TABLE_4_3_YEARS: tuple[int, ...] = (1, 2, 3, 4, 5, 10, 20)
+
+
+def accumulated(model: Model, values: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Cumulative discounted net by cost kind in every year, at given values (default: base).
+
+    Parameters
+    ----------
+    model : Model
+    values : mapping of str to float, optional
+        Parameter values; missing ones take their base case.
+
+    Returns
+    -------
+    DataFrame
+        Index ``year`` (1..horizon); columns ``real``, ``production``, ``financial``
+        and ``total`` (currency, cumulative, discounted as the model says).
+    """
+    point = {**model.base_case(), **(values or {})}
+    params = {name: np.array([float(v)]) for name, v in point.items()}
+    cumulative = CompiledModel(model).evaluate(params, keep_cumulative=True).cumulative
+    first_kind = len(model.actors) + 1
+    frame = pd.DataFrame({kind: cumulative[first_kind + i, :, 0]
+                          for i, kind in enumerate(COST_KINDS)},
+                         index=pd.RangeIndex(1, model.years + 1, name="year"))
+    frame = frame[["real", "production", "financial"]]
+    frame["total"] = frame.sum(axis=1)
+    return frame
+
+
+def return_multiple(model: Model, scenarios: pd.DataFrame, year: int) -> np.ndarray:
+    """Per scenario: society's accumulated discounted net by `year` over the investment.
+
+    Parameters
+    ----------
+    model : Model
+    scenarios : DataFrame
+        One row per scenario with a column for every parameter (a run's scenarios).
+    year : int
+        The year accumulated to (1..horizon).
+
+    Returns
+    -------
+    ndarray, shape (len(scenarios),)
+        The multiple (e.g. 8.0: the effect by `year` is eight times the investment).
+    """
+    if not 1 <= year <= model.years:
+        raise ValueError(f"year must be within the horizon 1..{model.years}, got {year!r}")
+    compiled = CompiledModel(model)
+    society = len(model.actors)
+    multiples = np.empty(len(scenarios))
+    for start in range(0, len(scenarios), BLOCK_SIZE):
+        block = scenarios.iloc[start:start + BLOCK_SIZE]
+        params = {name: block[name].to_numpy(dtype=float) for name in model.parameters}
+        chunk = compiled.evaluate(params, keep_cumulative=True)
+        multiples[start:start + len(block)] = (chunk.cumulative[society, year - 1]
+                                               / chunk.outputs["investment"])
+    return multiples
+
+
+def claim_table(model: Model, scenarios: pd.DataFrame) -> pd.DataFrame:
+    """The model's return claim as a probability, from a run's scenarios.
+
+    Parameters
+    ----------
+    model : Model
+        A model with a ``claim``.
+    scenarios : DataFrame
+        The run's scenarios (parameter columns); the first :data:`CLAIM_SCENARIOS`
+        are re-evaluated, as the per-year series of every scenario are not kept.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``year``, ``multiple`` (claimed), ``probability`` (that society's
+        accumulated discounted net by `year` reaches `multiple` × the investment),
+        ``p05``, ``p50``, ``p95`` of the multiple reached, ``scenarios`` used, ``source``.
+    """
+    claim = model.claim
+    if claim is None:
+        raise ValueError(f"model {model.name!r} declares no [model].claim")
+    reached = return_multiple(model, scenarios.iloc[:CLAIM_SCENARIOS], claim.year)
+    reached = reached[np.isfinite(reached)]
+    p05, p50, p95 = np.percentile(reached, [5, 50, 95]) if len(reached) else [np.nan] * 3
+    return pd.DataFrame([{
+        "year": claim.year, "multiple": claim.multiple,
+        "probability": float(np.mean(reached >= claim.multiple)) if len(reached) else np.nan,
+        "p05": p05, "p50": p50, "p95": p95, "scenarios": len(reached), "source": claim.source}])
