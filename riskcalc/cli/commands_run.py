@@ -18,6 +18,13 @@ from riskcalc.cli.common import (
     positive_int,
     seed,
 )
+from riskcalc.decision.convergence import (
+    DEFAULT_TARGETS,
+    convergence_table,
+    parse_target,
+    precision_table,
+    run_to_precision,
+)
 from riskcalc.decision.tables import risk_tables
 from riskcalc.engine.simulation import correlation_effect, simulate
 from riskcalc.files import atomic_write
@@ -51,6 +58,14 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="also write report.html, figures, summary.md and tables.tex")
     run.add_argument("--lang", choices=("en", "sv"), default="en",
                      help="language of the report (default en)")
+    run.add_argument("--precision", action="append", default=None, metavar="[OUTPUT.]STAT=BOUND",
+                     help="keep adding chunks of scenarios (from --n on) until the 95 %% "
+                          "interval of each statistic is this narrow: STAT is mean, p_loss or "
+                          "p05; BOUND a share of the estimate (1%%), percentage points (0.5pp) "
+                          "or a number; OUTPUT society (default), an actor or roi. Repeat for "
+                          "several, e.g. --precision mean=1%% --precision p_loss=0.5pp")
+    run.add_argument("--max-n", type=positive_int, default=10_000_000,
+                     help="with --precision: never more scenarios than this (default 10000000)")
     add_engine_options(run)
     run.set_defaults(handler=_run)
 
@@ -123,7 +138,20 @@ def _run(args: argparse.Namespace) -> int:
     model = load(args.model)
     out = args.out or Path("reports") / model.slug
     engine = engine_kwargs(args)
-    result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
+    if args.precision:
+        targets = [parse_target(t) for t in args.precision]
+        result, precision = run_to_precision(
+            model, targets, n=args.n, max_n=args.max_n, seed=args.seed, out_dir=out,
+            on_round=None if args.quiet else _print_round, **engine)
+        if not precision["met"].all():
+            print(f"riskcalc: warning: --max-n {args.max_n:,} reached before every precision "
+                  "held; see precision.csv", file=sys.stderr)
+    else:
+        result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
+        npv = [f"npv_{k}" for k in (*model.actor_keys, "society")]
+        precision = precision_table(result, DEFAULT_TARGETS, outputs=npv)
+    result.tables["precision"] = precision
+    result.tables["convergence"] = convergence_table(result)
     result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))
     if model.correlations is not None:
         engine.pop("progress")
@@ -168,6 +196,14 @@ def render_contract(model: Model, table: pd.DataFrame, summary: pd.DataFrame) ->
         lines.append(f"  P(social goal met while no payment metric is) "
                      f"{percent(k['prob_mismatch'])}")
     return "\n".join(lines)
+
+
+def _print_round(result: SimulationResult, table: pd.DataFrame) -> None:
+    unmet = table[~table["met"]]
+    status = ("every precision holds" if unmet.empty else "not yet: " + ", ".join(
+        f"{r.output}.{r.statistic} ±{r.half_width:.3g} > ±{r.bound:.3g}"
+        for r in unmet.itertuples()))
+    print(f"{result.n:,} scenarios: {status}", file=sys.stderr)
 
 
 def render_run(model: Model, result: SimulationResult, out: Path) -> str:
