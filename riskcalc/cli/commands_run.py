@@ -11,13 +11,16 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.cli.common import (
+    DEFAULT_SEED,
     EXIT_OK,
+    SEED_HELP,
     add_engine_options,
     engine_kwargs,
     load,
     positive_int,
     seed,
 )
+from riskcalc.decision.breakeven import declared_breakeven
 from riskcalc.decision.convergence import (
     DEFAULT_TARGETS,
     convergence_table,
@@ -50,12 +53,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("model", type=Path, help="model file (TOML)")
     run.add_argument("--n", type=positive_int, default=20_000,
                      help="number of scenarios (default 20000)")
-    run.add_argument("--seed", type=seed, default=None,
-                     help="seed; drawn and recorded in manifest.json when omitted")
+    run.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     run.add_argument("--out", type=Path, default=None,
                      help="run directory (default reports/<model file name>/)")
-    run.add_argument("--report", action="store_true",
-                     help="also write report.html, figures, summary.md and tables.tex")
+    run.add_argument("--no-report", dest="report", action="store_false",
+                     help="skip report.html, figures/, summary.md and tables.tex (written by "
+                          "default; `riskcalc report` writes them later)")
+    run.add_argument("--report", dest="report", action="store_true", default=True,
+                     help=argparse.SUPPRESS)  # the default; kept for scripts that say it
     run.add_argument("--lang", choices=("en", "sv"), default="en",
                      help="language of the report (default en)")
     run.add_argument("--precision", action="append", default=None, metavar="[OUTPUT.]STAT=BOUND",
@@ -79,10 +84,15 @@ def _check(args: argparse.Namespace) -> int:
         print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
               "finite (a division by zero?); check the expressions", file=sys.stderr)
     effects = accumulated(model)
+    breakeven = declared_breakeven(model) if model.breakeven else None
     if args.json:
         data = statement.to_dict()
         data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
                                for kind in ("real", "production", "financial")}
+        if breakeven is not None:
+            data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
+                                                    else float(row["breakeven"]))
+                                 for _, row in breakeven.iterrows()}
         print(json.dumps(data, indent=2))
         return EXIT_OK
     print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
@@ -98,6 +108,9 @@ def _check(args: argparse.Namespace) -> int:
     print(render_statement(model, statement))
     print()
     print(render_accumulated(model, effects))
+    if breakeven is not None:
+        print("\nBreak-even (society's NPV = 0 at base case): "
+              + "; ".join(row["note"] for _, row in breakeven.iterrows()))
     return EXIT_OK
 
 
@@ -162,18 +175,21 @@ def _run(args: argparse.Namespace) -> int:
         result.tables.update(contract_tables(model, contract))
     if model.claim is not None:
         result.tables["claim"] = claim_table(model, result.scenarios)
+    if model.breakeven:
+        result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     result.write(out)
     if contract is not None:
         frame = pd.DataFrame(contract)
         atomic_write(out / "contract_scenarios.parquet",
                      lambda p: frame.to_parquet(p, index=False))
-    if args.report:
-        write_report(out, args.lang, model=model)
+    report = write_report(out, args.lang, model=model) if args.report else None
     if not args.quiet:
         print(render_run(model, result, out))
         if contract is not None:
             print(render_contract(model, result.tables["contract"],
                                   result.tables["contract_summary"]))
+        if report is not None:
+            print(f"\nReport: {report}")
     return EXIT_OK
 
 
@@ -223,8 +239,8 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
         row = {"actor": labels.get(key, "Society (total)"), "mean": money(s["mean"], cur),
                "median": money(s["p50"], cur), "P5": money(s["p05"], cur),
                "P95": money(s["p95"], cur), "P(loss)": percent(s["prob_negative"])}
-        if risk is not None:
-            row["loss in worst 5 %"] = money(risk.loc[f"npv_{key}", "cvar_95"], cur)
+        if risk is not None:  # expected shortfall is a loss counted positive: shown as a net
+            row["net in worst 5 %"] = money(-risk.loc[f"npv_{key}", "cvar_95"], cur)
         rows.append(row)
     lines.append(pd.DataFrame(rows).to_string(index=False))
     if "theoretical_society" in summary.index:
@@ -262,6 +278,9 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
                      f"{claim['multiple']:g} × the investment; probability "
                      f"{percent(claim['probability'])} (multiple reached: median "
                      f"{claim['p50']:.1f}, P5-P95 {claim['p05']:.1f}-{claim['p95']:.1f})")
+    if "breakeven" in result.tables:
+        lines.append("Break-even (expected society NPV = 0): " + "; ".join(
+            row["note"] for _, row in result.tables["breakeven"].iterrows()))
     if "correlation_effect" in result.tables:
         effect = result.tables["correlation_effect"].set_index("output")
         lines.append(f"The declared correlations change the spread (std) of society's NPV "

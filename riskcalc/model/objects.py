@@ -349,6 +349,9 @@ class Model:
         An outcome contract (social impact bond) on the model's outcomes.
     claim : ReturnClaim or None
         A claim about the return by a year that runs test (``[model].claim``).
+    breakeven : tuple of str
+        Parameters whose break-even value (society NPV = 0) `check` and `run`
+        report (``[model].breakeven``), e.g. a programme's success rate.
     warnings : tuple of str
         Things the loader repaired or wants the user to know (e.g. a correlation
         matrix moved to the nearest valid one).
@@ -374,6 +377,7 @@ class Model:
     programme: Programme | None = None
     contract: Contract | None = None
     claim: ReturnClaim | None = None
+    breakeven: tuple[str, ...] = ()
     description: str = ""
     warnings: tuple[str, ...] = ()
     source: str = "<dict>"

@@ -157,6 +157,8 @@ _EN: dict[str, str] = {
     "s_claim": ("Claim tested: by year {year}, society's accumulated effect is at least "
                 "{multiple} times the investment. Probability {probability}; the multiple "
                 "reached has median {p50} (P5–P95 {p05}–{p95})."),
+    "s_breakeven": ("Break-even: society's expected net present value is zero at "
+                    "{parameter} = {value} (base case {base})."),
     "s_verdict_pass": "Policy verdict: {decision}; all {n} criteria met.",
     "s_verdict_fail": "Policy verdict: {decision}; {failed} of {n} criteria not met: {names}.",
     "s_run": "{n} scenarios, seed {seed}, run {created}.",
@@ -355,6 +357,8 @@ _SV: dict[str, str] = {
     "s_claim": ("Prövat påstående: senast år {year} är samhällets ackumulerade effekt minst "
                 "{multiple} gånger insatsen. Sannolikhet {probability}; avkastningen blir i "
                 "median {p50} gånger insatsen (P5–P95 {p05}–{p95})."),
+    "s_breakeven": ("Brytpunkt: samhällets förväntade nettoeffekt i nuvärde är noll vid "
+                    "{parameter} = {value} (grundantagande {base})."),
     "s_verdict_pass": "Beslut enligt policy: {decision}; alla {n} kriterier uppfyllda.",
     "s_verdict_fail": ("Beslut enligt policy: {decision}; {failed} av {n} kriterier inte "
                        "uppfyllda: {names}."),
