@@ -35,7 +35,13 @@ from riskcalc.format import money, percent
 from riskcalc.funds.contracts import contract_tables, evaluate_contract
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
-from riskcalc.results.accumulated import TABLE_4_3_YEARS, accumulated, claim_table
+from riskcalc.results.accumulated import (
+    TABLE_4_3_YEARS,
+    accumulated,
+    claim_table,
+    cohort_npv,
+)
+from riskcalc.results.actor_kinds import actor_kind_split
 from riskcalc.results.result import SimulationResult
 from riskcalc.results.statement import IncomeStatement, income_statement
 
@@ -71,6 +77,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                           "several, e.g. --precision mean=1%% --precision p_loss=0.5pp")
     run.add_argument("--max-n", type=positive_int, default=10_000_000,
                      help="with --precision: never more scenarios than this (default 10000000)")
+    run.add_argument("--by-kind", action="store_true",
+                     help="also split each actor's NPV by cost kind (real, financial, "
+                          "production), per scenario and per year: actor_kinds.csv, "
+                          "actor_kinds_yearly.csv, actor_kinds.parquet (one more simulation)")
     add_engine_options(run)
     run.set_defaults(handler=_run)
 
@@ -85,10 +95,15 @@ def _check(args: argparse.Namespace) -> int:
               "finite (a division by zero?); check the expressions", file=sys.stderr)
     effects = accumulated(model)
     breakeven = declared_breakeven(model) if model.breakeven else None
+    cohorts = cohort_npv(model) if model.programme is not None else None
     if args.json:
         data = statement.to_dict()
         data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
                                for kind in ("real", "production", "financial")}
+        if cohorts is not None:
+            data["cohorts"] = {str(k): {c: (None if v != v else float(v))
+                                        for c, v in row.items()}
+                               for k, row in cohorts.iterrows()}
         if breakeven is not None:
             data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
                                                     else float(row["breakeven"]))
@@ -108,6 +123,15 @@ def _check(args: argparse.Namespace) -> int:
     print(render_statement(model, statement))
     print()
     print(render_accumulated(model, effects))
+    if cohorts is not None:
+        table = cohorts.copy()
+        table["entry_year"] = [f"{v:.0f}" if v == v else "" for v in table["entry_year"]]
+        table["intake"] = [f"{v:,.1f}" if v == v else "" for v in table["intake"]]
+        for column in table.columns[2:]:
+            table[column] = [f"{v:,.0f}" for v in table[column]]
+        print(f"\nNPV of each cohort over the horizon, base case, on paper ({model.currency}; "
+              "discounted to year 1; whole units and realisation apply to the sum):\n"
+              + table.to_string())
     if breakeven is not None:
         print("\nBreak-even (society's NPV = 0 at base case): "
               + "; ".join(row["note"] for _, row in breakeven.iterrows()))
@@ -182,6 +206,10 @@ def _run(args: argparse.Namespace) -> int:
         frame = pd.DataFrame(contract)
         atomic_write(out / "contract_scenarios.parquet",
                      lambda p: frame.to_parquet(p, index=False))
+    if args.by_kind:
+        kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
+        actor_kind_split(model, result.n, seed=result.seed, chunk_size=result.chunk_size,
+                         **kinds).write(out)
     report = write_report(out, args.lang, model=model) if args.report else None
     if not args.quiet:
         print(render_run(model, result, out))
