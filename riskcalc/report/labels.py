@@ -464,7 +464,7 @@ _EN_14: dict[str, str] = {
     "i_heading": "Uncertain inputs",
     "i_family": "Distribution",
     "i_base": "Base case",
-    "i_caption": ("Each uncertain parameter's distribution as the model file states it (a "
+    "i_caption": ("Each uncertain parameter's distribution as the model states it (a "
                   "truncated one is marked so), its 5th and 95th percentiles, base case and "
                   "mean."),
     "k_heading": "Net present value per actor and cost kind",
@@ -534,7 +534,7 @@ _SV_14: dict[str, str] = {
     "i_heading": "Osäkra indata",
     "i_family": "Fördelning",
     "i_base": "Basfall",
-    "i_caption": ("Varje osäker parameters fördelning så som modellfilen anger den (en "
+    "i_caption": ("Varje osäker parameters fördelning så som modellen anger den (en "
                   "trunkerad markeras), dess 5:e och 95:e percentil, basfall och medelvärde."),
     "k_heading": "Nuvärde per aktör och kostnadslag",
     "k_caption": ("Medelvärdet av varje aktörs reala och finansiella effekter och "
