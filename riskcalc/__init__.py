@@ -10,34 +10,56 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 
 import importlib
 
-#: The public API, name → defining module: imported on first use (PEP 562), so that
-#: `riskcalc --help` and `riskcalc check` do not pay for pandas, scipy.stats, numba ...
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
 _API = {
     "Discovery": "riskcalc.discovery.discover",
     "discover": "riskcalc.discovery.discover",
+    "simulate": "riskcalc.engine.simulation",
     "DistributionError": "riskcalc.errors",
     "ExpressionError": "riskcalc.errors",
-    "Fund": "riskcalc.funds.spec",
-    "FundResult": "riskcalc.funds.result",
-    "IncomeStatement": "riskcalc.results.statement",
-    "Model": "riskcalc.model.objects",
     "ModelError": "riskcalc.errors",
-    "SimulationResult": "riskcalc.results.result",
-    "accumulated": "riskcalc.results.accumulated",
-    "income_statement": "riskcalc.results.statement",
+    "evaluate_contract": "riskcalc.funds.contracts",
+    "FundResult": "riskcalc.funds.result",
+    "simulate_fund": "riskcalc.funds.simulation",
+    "Fund": "riskcalc.funds.spec",
     "load_fund": "riskcalc.funds.spec",
     "load_model": "riskcalc.model.loader",
     "model_from_dict": "riskcalc.model.loader",
-    "simulate": "riskcalc.engine.simulation",
-    "simulate_fund": "riskcalc.funds.simulation",
+    "Model": "riskcalc.model.objects",
+    "accumulated": "riskcalc.results.accumulated",
+    "SimulationResult": "riskcalc.results.result",
+    "IncomeStatement": "riskcalc.results.statement",
+    "income_statement": "riskcalc.results.statement",
 }
 
-__all__ = sorted(_API)
+__all__ = [
+    "Discovery",
+    "DistributionError",
+    "ExpressionError",
+    "Fund",
+    "FundResult",
+    "IncomeStatement",
+    "Model",
+    "ModelError",
+    "SimulationResult",
+    "accumulated",
+    "discover",
+    "evaluate_contract",
+    "income_statement",
+    "load_fund",
+    "load_model",
+    "model_from_dict",
+    "simulate",
+    "simulate_fund",
+]
+
+__version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
     if name not in _API:
-        raise AttributeError(f"module 'riskcalc' has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(_API[name]), name)
     globals()[name] = value
     return value
@@ -45,6 +67,3 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_API})
-
-
-__version__ = "0.1.0"

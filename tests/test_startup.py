@@ -55,3 +55,12 @@ def test_the_command_listing_matches_each_modules_own_parser(name):
 def test_every_command_module_is_listed():
     modules = {p.stem for p in (REPO / "riskcalc" / "cli").glob("commands_*.py")}
     assert modules == {module for module, _ in COMMANDS.values()}
+
+
+@pytest.mark.parametrize("package", ["riskcalc", "riskcalc.engine", "riskcalc.model",
+                                     "riskcalc.results", "riskcalc.decision",
+                                     "riskcalc.sensitivity", "riskcalc.funds"])
+def test_every_name_a_package_exports_resolves_on_first_use(package):
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name

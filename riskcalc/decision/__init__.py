@@ -68,6 +68,9 @@ tables
     (``risk_tables``, ``write_risk_outputs``).
 breakeven
     Switching values: where a parameter would flip a decision.
+convergence
+    Running mean, P(loss) and P5 with standard errors as N grows; precision targets,
+    the N they need, and ``run_to_precision``.
 criteria
     The thresholds (``Criterion`` and its six kinds) and how each is measured.
 policy
@@ -94,6 +97,10 @@ _API = {
     "class_table": "riskcalc.decision.classes",
     "group_by_label": "riskcalc.decision.classes",
     "regime_table": "riskcalc.decision.classes",
+    "convergence_table": "riskcalc.decision.convergence",
+    "parse_target": "riskcalc.decision.convergence",
+    "precision_table": "riskcalc.decision.convergence",
+    "run_to_precision": "riskcalc.decision.convergence",
     "CRITERIA": "riskcalc.decision.criteria",
     "SUBJECTS": "riskcalc.decision.criteria",
     "Criterion": "riskcalc.decision.criteria",
@@ -163,6 +170,7 @@ __all__ = [
     "MaxExpectedShortfall", "MinExpectedNPV", "CRITERIA", "Policy", "load_policy",
     "policy_from_dict", "CriterionResult", "VerdictSwitch", "Verdict", "evaluate_policy",
     "SUBJECTS", "TOO_CLOSE_SE",
+    "convergence_table", "precision_table", "parse_target", "run_to_precision",
 ]
 
 
