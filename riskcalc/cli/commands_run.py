@@ -33,6 +33,7 @@ from riskcalc.engine.simulation import correlation_effect, simulate
 from riskcalc.format import money, percent
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
+from riskcalc.report.workbook import write_workbook
 from riskcalc.results.accumulated import (
     TABLE_4_3_YEARS,
     accumulated,
@@ -200,7 +201,10 @@ def _run(args: argparse.Namespace) -> int:
         kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
         actor_kind_split(model, result.n, seed=result.seed, chunk_size=result.chunk_size,
                          **kinds).write(out)
+    # The report writes results.xlsx too; without it, the workbook is written alone.
     report = write_report(out, args.lang, model=model) if args.report else None
+    if report is None:
+        write_workbook(out, model)
     if not args.quiet:
         print(render_run(model, result, out))
         if report is not None:
