@@ -11,6 +11,7 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 from riskcalc.discovery.discover import Discovery, discover
 from riskcalc.engine.simulation import simulate
 from riskcalc.errors import DistributionError, ExpressionError, ModelError
+from riskcalc.funds.contracts import evaluate_contract
 from riskcalc.funds.result import FundResult
 from riskcalc.funds.simulation import simulate_fund
 from riskcalc.funds.spec import Fund, load_fund
@@ -32,6 +33,7 @@ __all__ = [
     "SimulationResult",
     "accumulated",
     "discover",
+    "evaluate_contract",
     "income_statement",
     "load_fund",
     "load_model",

@@ -30,7 +30,9 @@ from riskcalc.decision.convergence import (
 )
 from riskcalc.decision.tables import risk_tables
 from riskcalc.engine.simulation import correlation_effect, simulate
+from riskcalc.files import atomic_write
 from riskcalc.format import money, percent
+from riskcalc.funds.contracts import contract_tables, evaluate_contract
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
 from riskcalc.report.workbook import write_workbook
@@ -192,11 +194,19 @@ def _run(args: argparse.Namespace) -> int:
     if model.correlations is not None:
         engine.pop("progress")
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
+    contract = None
+    if model.contract is not None:
+        contract = evaluate_contract(model, result.parameters, result.outputs)
+        result.tables.update(contract_tables(model, contract))
     if model.claim is not None:
         result.tables["claim"] = claim_table(model, result.scenarios)
     if model.breakeven:
         result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     result.write(out)
+    if contract is not None:
+        frame = pd.DataFrame(contract)
+        atomic_write(out / "contract_scenarios.parquet",
+                     lambda p: frame.to_parquet(p, index=False))
     if args.by_kind:
         kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
         actor_kind_split(model, result.n, seed=result.seed, chunk_size=result.chunk_size,
@@ -207,9 +217,33 @@ def _run(args: argparse.Namespace) -> int:
         write_workbook(out, model)
     if not args.quiet:
         print(render_run(model, result, out))
+        if contract is not None:
+            print(render_contract(model, result.tables["contract"],
+                                  result.tables["contract_summary"]))
         if report is not None:
             print(f"\nReport: {report}")
     return EXIT_OK
+
+
+def render_contract(model: Model, table: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """The outcome contract's lines of ``riskcalc run``."""
+    c, cur = model.contract, model.currency
+    k = dict(zip(summary["measure"], summary["value"], strict=True))
+    rows = table.set_index("output")
+    lines = [f"\nOutcome contract{': ' + c.label if c.label else ''} (capital "
+             f"{money(c.capital, cur)}, paid by {c.payer}, capped at {money(c.most_paid, cur)}):",
+             f"  investor's NPV: mean {money(rows.loc['npv_investor', 'mean'], cur)}, "
+             f"P(investor loss) {percent(k['prob_investor_loss'])}",
+             f"  investor's IRR: P5 {percent(k['irr_p05'])}, median {percent(k['irr_p50'])}, "
+             f"P95 {percent(k['irr_p95'])} ({int(k['n_no_irr']):,} scenarios without an IRR)",
+             f"  paid: mean {money(rows.loc['contract_paid', 'mean'], cur)} "
+             f"({rows.loc['contract_multiple', 'mean']:.2f} x capital); payer's NPV after "
+             f"payments: mean {money(rows.loc['npv_payer_after', 'mean'], cur)}",
+             f"  P(payment metric met) {percent(k['prob_metric_met'])}"]
+    if k["prob_goal_met"] == k["prob_goal_met"]:
+        lines.append(f"  P(social goal met while no payment metric is) "
+                     f"{percent(k['prob_mismatch'])}")
+    return "\n".join(lines)
 
 
 def _print_round(result: SimulationResult, table: pd.DataFrame) -> None:
