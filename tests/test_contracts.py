@@ -203,3 +203,23 @@ def test_example_contracts_hold_their_invariants_in_every_scenario(name, tmp_pat
     assert 0 < summary["prob_investor_loss"] < 1
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Outcome contract: the investor and the outcome payer" in html
+
+
+def test_investor_npv_at_the_investors_own_rate():
+    values, _ = _run(_model(0.30, discount_rate=0.10))
+    # Capped at 1.2e6, all of it due in year 2 (the cohort's 1.5e6 reaches the cap there).
+    assert values["npv_investor"] == pytest.approx(np.full(4, -1e6 + 1.2e6 / 1.1), rel=1e-12)
+
+
+@pytest.mark.parametrize(("measure", "x", "paid"), [
+    ("sum", 0.03, 0.6e6),            # 4 years x 0.03 = 0.12 >= 0.10: pays 5e6 x 0.12
+    ("sum", 0.02, 0.0),              # 0.08 < 0.10
+    ("last", 0.12, 0.6e6),           # the window's last year: 0.12
+])
+def test_window_measures_sum_and_last(measure, x, paid):
+    data = _dict_with_unreachable(x)
+    data["contract"]["base_payment"] = 0.0
+    data["contract"]["metric"] = [{"value": "x", "window": [1, 4], "measure": measure,
+                                   "threshold": 0.10, "price": 5e6}]
+    values, _ = _run(model_from_dict(data))
+    assert values["contract_paid"] == pytest.approx(np.full(4, paid), abs=1e-6)

@@ -20,7 +20,16 @@ from riskcalc.files import atomic_write
 from riskcalc.report.labels import Labels, get_labels
 from riskcalc.report.render import EmbeddedFigure, Section, Table, html_page
 
-__all__ = ["write_fund_report", "fund_tables", "fund_summary_sentences"]
+__all__ = ["write_fund_report", "fund_tables", "fund_summary_sentences", "is_fund_run"]
+
+
+def is_fund_run(run_dir: str | Path) -> bool:
+    """True when `run_dir` holds a fund run (``manifest.json`` of kind ``fund``)."""
+    try:
+        manifest = json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("kind") == "fund"
 
 
 def _read(directory: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
