@@ -345,6 +345,8 @@ def test_histogram_legend_names_each_class_with_its_probability():
 def test_fan_chart_marks_the_investment_hump_and_the_payback_year():
     from riskcalc.report.plots.results import cumulative_fan
 
-    texts = [t.get_text() for t in cumulative_fan(_plot_inputs()[1]).texts]
+    ax = cumulative_fan(_plot_inputs()[1])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Investment hump (capital need): 4.0 MSEK" in texts
     assert "Payback time: year 3" in texts
+    assert not ax.texts  # no words inside the axes to cover the lines
