@@ -144,9 +144,11 @@ _EN: dict[str, str] = {
     "s_pays": "Who pays: {actors}.",
     "s_gains": "Who gains: {actors}.",
     "s_nobody_pays": "No actor loses at the median.",
+    "s_loss_each": "Chance of a net loss over the horizon: {actors}.",
+    "s_repaid": "At the median, {payer} has its outlay back by year {year}.",
+    "s_not_repaid": ("At the median, {payer} does not get its outlay back within {years} "
+                     "years: its gains go to other budgets."),
     "s_median_of": "median {value}",
-    "s_loss": ("The paying actor, {payer}, makes a loss in {p_payer} of the scenarios; "
-               "society as a whole in {p_society}."),
     "s_payback": ("Society's payback: by year {median} in at least half of the scenarios, "
                   "by year {year} in {p_by}; never within {years} years in {p_never}."),
     "s_payback_rare": ("Society pays back within {years} years in only {p_paid} of the "
@@ -197,7 +199,8 @@ _EN: dict[str, str] = {
     "m_sim": ("We simulated N = {n} scenarios of the model “{model}” (file {source}, "
               "SHA-256 {sha}) over a horizon of {years} years with riskcalc {version} "
               "(Python {python}; NumPy {numpy}, SciPy {scipy}, pandas {pandas}, "
-              "SALib {salib})."),
+              "SALib {salib}, numba {numba})."),
+    "m_commit": "riskcalc ran from git commit {commit}.",
     "m_sampling": ("Parameters were drawn by independent Monte Carlo sampling from their "
                    "declared distributions with seed {seed}; chunks of {chunk} scenarios, "
                    "random streams {streams}, so that the run is reproducible bit for bit "
@@ -343,9 +346,11 @@ _SV: dict[str, str] = {
     "s_pays": "Vem betalar: {actors}.",
     "s_gains": "Vem vinner: {actors}.",
     "s_nobody_pays": "Ingen aktör förlorar i medianscenariot.",
+    "s_loss_each": "Sannolikhet för nettoförlust över hela perioden: {actors}.",
+    "s_repaid": "I medianscenariot har {payer} fått tillbaka sin utgift senast år {year}.",
+    "s_not_repaid": ("I medianscenariot får {payer} inte tillbaka sin utgift inom {years} år: "
+                     "vinsterna hamnar i andra budgetar."),
     "s_median_of": "median {value}",
-    "s_loss": ("Den betalande aktören, {payer}, gör förlust i {p_payer} av scenarierna; "
-               "samhället som helhet i {p_society}."),
     "s_payback": ("Samhällets återbetalningstid: senast år {median} i minst hälften av "
                   "scenarierna, senast år {year} i {p_by}; aldrig inom {years} år i "
                   "{p_never}."),
@@ -396,7 +401,8 @@ _SV: dict[str, str] = {
     "tex_header": "Tabeller från en körning med riskcalc; de kräver \\usepackage{booktabs}.",
     "m_sim": ("Vi simulerade N = {n} scenarier av modellen ”{model}” (fil {source}, "
               "SHA-256 {sha}) över {years} år med riskcalc {version} (Python {python}; "
-              "NumPy {numpy}, SciPy {scipy}, pandas {pandas}, SALib {salib})."),
+              "NumPy {numpy}, SciPy {scipy}, pandas {pandas}, SALib {salib}, numba {numba})."),
+    "m_commit": "riskcalc kördes från git-incheckningen {commit}.",
     "m_sampling": ("Parametrarna drogs genom oberoende Monte Carlo-urval ur sina angivna "
                    "fördelningar med slumpfrö {seed}; block om {chunk} scenarier, "
                    "slumpströmmar {streams}, så att körningen kan återskapas bit för bit "

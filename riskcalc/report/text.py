@@ -16,11 +16,9 @@ __all__ = ["summary_sentences", "methods_paragraphs", "report_notes"]
 def summary_sentences(run: RunData, words: Labels) -> list[str]:
     """Plain words: society's return, who pays and gains, loss, payback, capital, verdict."""
     cur, years = run.currency, run.years
-    sentences = [words["s_return"].format(
-        years=years, mean=words.money(stat(run, "npv_society", "mean"), cur),
-        p05=words.money(stat(run, "npv_society", "p05"), cur),
-        p95=words.money(stat(run, "npv_society", "p95"), cur),
-        roi=_ratio(stat(run, "roi", "mean"), words))]
+    # A board's plain facts first (who pays, who gains, each one's chance of a net loss,
+    # the hump and when it is repaid), policy or not; then society's return and payback.
+    sentences: list[str] = []
     medians = {a: stat(run, f"npv_{a}", "p50") for a in run.actors}
 
     def who(keys: list[str]) -> str:
@@ -35,11 +33,28 @@ def summary_sentences(run: RunData, words: Labels) -> list[str]:
     if gainers:
         sentences.append(words["s_gains"].format(actors=who(gainers)))
     payer = run.payer
+    sentences.append(words["s_loss_each"].format(actors="; ".join(
+        f"{run.actor_labels[a]} {words.percent(stat(run, f'npv_{a}', 'prob_negative'))}"
+        for a in run.actors)
+        + f"; {words['society'].lower()} "
+        + words.percent(stat(run, "npv_society", "prob_negative"))))
     if payer is not None:
-        sentences.append(words["s_loss"].format(
+        sentences.append(words["s_capital"].format(
             payer=run.actor_labels[payer],
-            p_payer=words.percent(stat(run, f"npv_{payer}", "prob_negative")),
-            p_society=words.percent(stat(run, "npv_society", "prob_negative"))))
+            payer_p50=words.money(stat(run, f"hump_{payer}", "p50"), cur),
+            payer_p95=words.money(stat(run, f"hump_{payer}", "p95"), cur),
+            society_p50=words.money(stat(run, "hump_society", "p50"), cur),
+            society_p95=words.money(stat(run, "hump_society", "p95"), cur)))
+        repaid = _repaid_year(run, payer)
+        sentences.append(
+            words["s_repaid"].format(payer=run.actor_labels[payer], year=repaid)
+            if repaid is not None
+            else words["s_not_repaid"].format(payer=run.actor_labels[payer], years=years))
+    sentences.append(words["s_return"].format(
+        years=years, mean=words.money(stat(run, "npv_society", "mean"), cur),
+        p05=words.money(stat(run, "npv_society", "p05"), cur),
+        p95=words.money(stat(run, "npv_society", "p95"), cur),
+        roi=_ratio(stat(run, "roi", "mean"), words)))
     if run.payback is not None:
         table = run.payback[run.payback["year"].astype(str) != "never"]
         by_year = pd.Series(table["prob_by_year"].to_numpy(float),
@@ -56,13 +71,6 @@ def summary_sentences(run: RunData, words: Labels) -> list[str]:
         else:
             sentences.append(words["s_payback_rare"].format(years=years,
                                                             p_paid=words.percent(1 - never)))
-    if payer is not None:
-        sentences.append(words["s_capital"].format(
-            payer=run.actor_labels[payer],
-            payer_p50=words.money(stat(run, f"hump_{payer}", "p50"), cur),
-            payer_p95=words.money(stat(run, f"hump_{payer}", "p95"), cur),
-            society_p50=words.money(stat(run, "hump_society", "p50"), cur),
-            society_p95=words.money(stat(run, "hump_society", "p95"), cur)))
     if "claim" in run.extras and len(run.extras["claim"]):
         claim = run.extras["claim"].iloc[0]
         sentences.append(words["s_claim"].format(
@@ -99,6 +107,21 @@ def _contract_sentence(run: RunData, words: Labels) -> str:
         mismatch=words.percent(k["prob_mismatch"]))
 
 
+def _repaid_year(run: RunData, actor: str) -> int | None:
+    """The first year, after its deepest point, that an actor's median cumulative net is
+    back at zero or above (yearly.csv); None if not within the horizon."""
+    bands, _ = run.bands()
+    band = bands.get(actor)
+    if band is None or not len(band):
+        return None
+    band = band.sort_values("year")
+    median = band["p50"].to_numpy(dtype=float)
+    low = int(median.argmin())
+    after = [int(y) for y, m in zip(band["year"].iloc[low:], median[low:], strict=True)
+             if m >= 0]
+    return after[0] if after else None
+
+
 def _ratio(value: float, words: Labels) -> str:
     """14.3, or 0.14 where one decimal would say too little."""
     if not math.isfinite(value):
@@ -118,12 +141,15 @@ def methods_paragraphs(run: RunData, words: Labels) -> list[str]:
             source=model.get("source", "?"), sha=model.get("sha256", "?"), years=run.years,
             version=versions.get("riskcalc", "?"), python=versions.get("python", "?"),
             numpy=versions.get("numpy", "?"), scipy=versions.get("scipy", "?"),
-            pandas=versions.get("pandas", "?"), salib=versions.get("SALib", "?")),
+            pandas=versions.get("pandas", "?"), salib=versions.get("SALib", "?"),
+            numba=versions.get("numba", "?")),
         words["m_sampling"].format(seed=m.get("seed", "?"),
                                    chunk=words.integer(m.get('chunk_size', 0)),
                                    streams=m.get("seed_streams", "?")),
         words["m_estimators"].format(band_method=words.get(f"band_{band}", band)),
     ]
+    if versions.get("riskcalc_commit"):
+        text.insert(1, words["m_commit"].format(commit=versions["riskcalc_commit"]))
     if m.get("n_nonfinite"):
         text.append(words["m_nonfinite"].format(count=m["n_nonfinite"]))
     sobol = run.sidecars.get("sobol")
