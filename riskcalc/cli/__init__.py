@@ -9,6 +9,7 @@ the command line) ends with one line on stderr and exit code 2, never a tracebac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -20,11 +21,13 @@ from riskcalc.cli import (
     commands_run,
     commands_sensitivity,
 )
-from riskcalc.cli.common import EXIT_BAD_INPUT
+from riskcalc.cli.common import EXIT_BAD_INPUT, HELD
 from riskcalc.errors import ModelError
 
 __all__ = ["main", "build_parser"]
 
+#: Exit codes of a reader that closed the pipe (as if killed by SIGPIPE) and of Ctrl-C.
+EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 141, 130
 #: Modules that contribute commands, in the order `riskcalc --help` lists them.
 COMMAND_MODULES = (commands_run, commands_decide, commands_fund, commands_sensitivity,
                    commands_report)
@@ -52,10 +55,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with HELD:
+            code = args.handler(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return code
     except ModelError as exc:
         print(f"riskcalc: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader (`| head`) stopped reading: not an error of ours.  Point stdout at
+        # nothing so that Python's flush at exit does not complain again.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("riskcalc: interrupted; the run directory keeps its previous complete run, "
+              "or is marked INCOMPLETE", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except OSError as exc:
-        print(f"riskcalc: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        what = exc.strerror or str(exc) or type(exc).__name__
+        print(f"riskcalc: error: {where}{what}".splitlines()[0], file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

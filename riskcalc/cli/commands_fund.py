@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from riskcalc.cli.common import EXIT_OK, add_engine_options, engine_kwargs, positive_int, seed
+from riskcalc.cli.common import (
+    EXIT_OK,
+    add_engine_options,
+    engine_kwargs,
+    hold,
+    positive_int,
+    seed,
+)
 from riskcalc.format import money, percent
 from riskcalc.funds.result import FundResult
 from riskcalc.funds.simulation import simulate_fund
@@ -55,8 +62,9 @@ def run_fund(fund: Fund, args: argparse.Namespace) -> FundResult:
 
 def _fund(args: argparse.Namespace) -> int:
     fund = load_fund(args.fund)
+    out = hold(args.out or Path("reports") / fund.slug)
     result = run_fund(fund, args)
-    out = result.write(args.out or Path("reports") / fund.slug)
+    out = result.write(out)
     write_fund_report(out, args.lang)
     if not args.quiet:
         print(render_fund(result))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from riskcalc.cli.common import EXIT_BAD_INPUT, EXIT_OK
+from riskcalc.cli.common import EXIT_BAD_INPUT, EXIT_OK, hold
 from riskcalc.errors import ModelError
 from riskcalc.report import write_report
 from riskcalc.report.labels import LANGUAGES
@@ -31,6 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    hold(args.run_dir)  # not while a run writes it
     try:
         path = write_report(args.run_dir, args.lang, model=args.model)
     except ModelError:

@@ -14,6 +14,7 @@ from riskcalc.cli.common import (
     EXIT_OK,
     add_engine_options,
     engine_kwargs,
+    hold,
     load,
     positive_int,
     seed,
@@ -119,7 +120,7 @@ def render_statement(model: Model, statement: IncomeStatement) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     model = load(args.model)
-    out = args.out or Path("reports") / model.slug
+    out = hold(args.out or Path("reports") / model.slug)
     engine = engine_kwargs(args)
     result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
     result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))

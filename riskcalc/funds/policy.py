@@ -18,7 +18,6 @@ two standard errors is flagged as too close to call.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ import numpy as np
 
 from riskcalc.decision.measures import expected_shortfall_se, prob_se
 from riskcalc.errors import ModelError, did_you_mean
+from riskcalc.files import read_toml
 from riskcalc.funds.result import FundResult
 from riskcalc.funds.tables import cvar_split
 
@@ -109,13 +109,7 @@ class FundVerdict:
 def load_fund_policy(path: str | Path) -> FundPolicy:
     """Read and validate a fund policy file (one-line ModelError otherwise)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the policy file ({exc.strerror})") from exc
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ModelError(f"{path}: not a readable TOML file ({exc})".replace("\n", " ")) \
-            from exc
+    data, _ = read_toml(path, "policy file")
     return fund_policy_from_dict(data, source=str(path))
 
 

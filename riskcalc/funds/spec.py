@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from riskcalc.engine.sampling import REGIME
 from riskcalc.errors import ModelError, did_you_mean
+from riskcalc.files import read_toml
 from riskcalc.model.loader import load_model
 from riskcalc.model.objects import Model
 
@@ -156,8 +156,8 @@ class Fund:
 def is_fund_file(path: str | Path) -> bool:
     """True when `path` is a TOML file with a ``[fund]`` table (not a model file)."""
     try:
-        data = tomllib.loads(Path(path).read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data, _ = read_toml(path)
+    except ModelError:
         return False
     return isinstance(data.get("fund"), dict)
 
@@ -173,16 +173,7 @@ def load_fund(path: str | Path) -> Fund:
         One line naming the file (the fund's or a model's), the key and what would be right.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the fund file ({exc.strerror})") from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ModelError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"{path}: TOML syntax error: {exc}") from exc
+    data, raw = read_toml(path, "fund file")
     return fund_from_dict(data, source=str(path), base=path.parent,
                           sha256=hashlib.sha256(raw).hexdigest())
 
