@@ -8,6 +8,7 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 >>> result.summary()  # doctest: +SKIP
 """
 
+from riskcalc.discovery.discover import Discovery, discover
 from riskcalc.engine.simulation import simulate
 from riskcalc.errors import DistributionError, ExpressionError, ModelError
 from riskcalc.funds.result import FundResult
@@ -19,6 +20,7 @@ from riskcalc.results.result import SimulationResult
 from riskcalc.results.statement import IncomeStatement, income_statement
 
 __all__ = [
+    "Discovery",
     "DistributionError",
     "ExpressionError",
     "Fund",
@@ -27,6 +29,7 @@ __all__ = [
     "Model",
     "ModelError",
     "SimulationResult",
+    "discover",
     "income_statement",
     "load_fund",
     "load_model",

@@ -101,8 +101,8 @@ def test_the_package_root_holds_only_the_api_and_small_shared_helpers():
 # (and from the root's helpers).  The engine returns a SimulationResult, so
 # ``engine`` and ``results`` form one stage; ``funds`` (a fund's joint simulation, its
 # policy, outcome contracts) reads results and risk measures, and the report only its files.
-FLOW = [("model",), ("programmes",), ("engine", "results"), ("decision", "sensitivity", "funds"),
-        ("report",), ("cli",)]
+FLOW = [("model",), ("programmes",), ("engine", "results"),
+        ("decision", "sensitivity", "funds", "discovery"), ("report",), ("cli",)]
 
 
 def _stage(module: str) -> int | None:

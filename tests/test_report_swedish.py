@@ -119,6 +119,7 @@ def swedish_report(tmp_path_factory) -> dict[str, str]:
          "--out", out, "--quiet"],
         ["sobol", model, "--n", 64, "--seed", 5, "--resamples", 20, "--out", out],
         ["tornado", model, "--out", out],
+        ["discover", out, "--where", "npv_society < 3e8", "--lang", "sv"],
         ["report", out, "--lang", "sv"],
     ]
     for argv in commands:

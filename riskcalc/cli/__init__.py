@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from riskcalc.cli import (
     commands_decide,
+    commands_discover,
     commands_fund,
     commands_report,
     commands_run,
@@ -30,7 +31,7 @@ __all__ = ["main", "build_parser"]
 EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 141, 130
 #: Modules that contribute commands, in the order `riskcalc --help` lists them.
 COMMAND_MODULES = (commands_run, commands_decide, commands_fund, commands_sensitivity,
-                   commands_report)
+                   commands_discover, commands_report)
 
 
 class _Parser(argparse.ArgumentParser):

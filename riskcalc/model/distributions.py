@@ -27,7 +27,8 @@ from numpy.typing import ArrayLike
 from scipy import integrate, optimize
 from scipy.special import betainc, betaincinv, ndtr, ndtri
 
-from riskcalc.errors import DistributionError, did_you_mean
+from riskcalc.errors import DistributionError, ModelError, did_you_mean
+from riskcalc.files import read_text
 
 __all__ = [
     "Distribution", "Fixed", "PERT", "Triangular", "Uniform", "Normal", "TruncatedNormal",
@@ -948,15 +949,11 @@ def _read_column(root: Path | None, file: Any, column: Any) -> tuple[str, list[f
                                 "copy the CSV next to the model")
     if not stat.S_ISREG(info.st_mode):
         raise DistributionError(f"{f} file {file!r} is not a regular file")
-    if info.st_size > EMPIRICAL_MAX_BYTES:
-        raise DistributionError(f"{f} file {file!r} has {info.st_size} bytes; at most "
-                                f"{EMPIRICAL_MAX_BYTES} are read")
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(EMPIRICAL_MAX_BYTES + 1)[:EMPIRICAL_MAX_BYTES]
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DistributionError(f"{f} file {file!r}: not readable UTF-8 text ({exc})") from None
+    try:  # the shared bounded reader: regular files only, never blocking, size-limited
+        text = read_text(path, "empirical data file", limit=EMPIRICAL_MAX_BYTES)
+    except ModelError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise DistributionError(f"{f} file {file!r}: {reason}") from None
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise DistributionError(f"{f} file {file!r} is empty; give a header row and values")

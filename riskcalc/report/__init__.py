@@ -26,6 +26,7 @@ from pathlib import Path
 
 from riskcalc.files import atomic_write
 from riskcalc.model.objects import Model
+from riskcalc.report.discovery import discovery_section
 from riskcalc.report.figures import report_figures
 from riskcalc.report.labels import Labels, get_labels
 from riskcalc.report.render import (
@@ -113,9 +114,15 @@ def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
             section(words["sensitivity"], ["sobol", "sobol_heatmap", "tornado",
                                            "acceptability"]),
             section(words["redistribution"], (), ["redistribution"]),
+            *extra_sections(run, words),
             Section(words["methods"], paragraphs=methods, css_class="methods"),
         ],
         footer=[*notes, words["generated"].format(version=version)])
+
+
+def extra_sections(run: RunData, words: Labels) -> list[Section]:
+    """Sections from files other commands add to a run directory (discovery.json), if any."""
+    return [s for s in (discovery_section(run.directory, words),) if s is not None]
 
 
 def markdown_summary(run: RunData, words: Labels, summary: list[str],

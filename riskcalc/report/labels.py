@@ -416,6 +416,82 @@ _SV: dict[str, str] = {
     "band_histogram": "histogrambaserade",
 }
 
+# Scenario discovery and convergence (issue 14): kept together so that edits elsewhere merge.
+_EN_14: dict[str, str] = {
+    "d_heading": "Scenario discovery: where the bad outcomes live",
+    "d_box": "Box",
+    "d_boxes_table": "PRIM boxes: the restricted inputs",
+    "d_lower": "Lower limit",
+    "d_upper": "Upper limit",
+    "d_coverage": "Coverage",
+    "d_density": "Density",
+    "d_quasi_p": "Quasi-p-value",
+    "d_restricted_inputs": "Restricted inputs",
+    "d_position_in_range": "Position within the input's range in the run (0 = lowest, 1 = highest)",
+    "d_tradeoff": "PRIM peeling trajectory: coverage against density",
+    "d_box_limits": "PRIM boxes: the part of each input's range kept",
+    "d_cap_tradeoff": ("Each point is a box on the way from all scenarios to a small, dense "
+                       "corner: coverage is the share of the condition's scenarios inside, "
+                       "density the share of the box's scenarios that meet it. Ringed: the "
+                       "chosen boxes."),
+    "d_cap_boxes": ("For each box, the coloured bar is the part of the input's range the box "
+                    "keeps; inputs not shown are left unrestricted."),
+    "d_tree": "Classification tree: its leaves, densest first",
+    "d_rule": "Rule",
+    "d_and": "and",
+    "d_class_condition": "the outcome is {cls}",
+    "d_above": "{name} above {lower}",
+    "d_below": "{name} below {upper}",
+    "d_between": "{name} between {lower} and {upper}",
+    "d_share": "The condition ({condition}) holds in {share} of the {n} scenarios analysed.",
+    "d_sentence_first": ("{coverage} of the scenarios where {condition}, and only {others} of "
+                         "the others, have {limits} ({density} of the scenarios there meet "
+                         "the condition)."),
+    "d_sentence_next": ("A further {coverage} of them, and {others} of the others, have "
+                        "{limits} ({density} of the scenarios there meet the condition)."),
+    "d_no_box": "PRIM found no box where the condition is clearly more frequent than overall.",
+    "d_tree_leaf": ("The classification tree agrees: where {rule}, {share} of the {n} "
+                    "scenarios meet the condition."),
+}
+_SV_14: dict[str, str] = {
+    "d_heading": "Scenarioupptäckt: var de dåliga utfallen finns",
+    "d_box": "Box",
+    "d_boxes_table": "PRIM-boxar: de begränsade indata",
+    "d_lower": "Nedre gräns",
+    "d_upper": "Övre gräns",
+    "d_coverage": "Täckning",
+    "d_density": "Täthet",
+    "d_quasi_p": "Kvasi-p-värde",
+    "d_restricted_inputs": "Begränsade indata",
+    "d_position_in_range": "Läge inom indatats spann i körningen (0 = lägst, 1 = högst)",
+    "d_tradeoff": "PRIM:s skalningsbana: täckning mot täthet",
+    "d_box_limits": "PRIM-boxar: den del av varje indatas spann som behålls",
+    "d_cap_tradeoff": ("Varje punkt är en box på vägen från alla scenarier till ett litet, tätt "
+                       "hörn: täckning är andelen av villkorets scenarier som ligger i boxen, "
+                       "täthet andelen av boxens scenarier som uppfyller det. Inringade: de "
+                       "valda boxarna."),
+    "d_cap_boxes": ("För varje box visar den färgade stapeln den del av indatats spann som "
+                    "boxen behåller; indata som inte visas är obegränsade."),
+    "d_tree": "Klassificeringsträd: dess löv, tätast först",
+    "d_rule": "Regel",
+    "d_and": "och",
+    "d_class_condition": "utfallet är {cls}",
+    "d_above": "{name} över {lower}",
+    "d_below": "{name} under {upper}",
+    "d_between": "{name} mellan {lower} och {upper}",
+    "d_share": "Villkoret ({condition}) gäller i {share} av de {n} analyserade scenarierna.",
+    "d_sentence_first": ("{coverage} av scenarierna där {condition}, och bara {others} av de "
+                         "övriga, har {limits} ({density} av scenarierna där uppfyller "
+                         "villkoret)."),
+    "d_sentence_next": ("Ytterligare {coverage} av dem, och {others} av de övriga, har {limits} "
+                        "({density} av scenarierna där uppfyller villkoret)."),
+    "d_no_box": "PRIM fann ingen box där villkoret är tydligt vanligare än totalt.",
+    "d_tree_leaf": ("Klassificeringsträdet håller med: där {rule} uppfyller {share} av de {n} "
+                    "scenarierna villkoret."),
+}
+_EN.update(_EN_14)
+_SV.update(_SV_14)
+
 # Funds (riskcalc fund) and outcome contracts (social impact bonds): issue 13.
 _EN_FUNDS: dict[str, str] = {
     "fund_report_title": "Fund report",
