@@ -16,6 +16,7 @@ from riskcalc.funds.simulation import simulate_fund
 from riskcalc.funds.spec import Fund, load_fund
 from riskcalc.model.loader import load_model, model_from_dict
 from riskcalc.model.objects import Model
+from riskcalc.results.accumulated import accumulated
 from riskcalc.results.result import SimulationResult
 from riskcalc.results.statement import IncomeStatement, income_statement
 
@@ -29,6 +30,7 @@ __all__ = [
     "Model",
     "ModelError",
     "SimulationResult",
+    "accumulated",
     "discover",
     "income_statement",
     "load_fund",

@@ -108,7 +108,7 @@ def test_cli_run_prints_the_actor_table_and_writes_results(tmp_path, capsys):
 def test_cli_run_with_the_same_seed_writes_the_same_numbers(tmp_path):
     for name in ("a", "b"):
         assert main(["run", str(MODELS / "labour_market.toml"), "--n", "1500", "--seed", "9",
-                     "--quiet", "--jobs", "2" if name == "b" else "1",
+                     "--quiet", "--no-report", "--jobs", "2" if name == "b" else "1",
                      "--out", str(tmp_path / name)]) == 0
     a = pd.read_parquet(tmp_path / "a" / "scenarios.parquet")
     b = pd.read_parquet(tmp_path / "b" / "scenarios.parquet")

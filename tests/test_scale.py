@@ -103,17 +103,18 @@ def run_in_terminal(args: list[str], timeout: float = 120) -> str:
 
 
 def test_a_long_run_shows_a_progress_bar_on_a_terminal(tmp_path):
-    shown = run_in_terminal(["run", LABOUR_MARKET, "--n", "1000000", "--seed", "1",
+    shown = run_in_terminal(["run", LABOUR_MARKET, "--n", "1000000", "--seed", "1", "--no-report",
                              "--out", str(tmp_path / "run")])
     assert "scenario/s" in shown and "1.00M/1.00M" in shown  # done, rate, time left
 
 
 def test_quiet_runs_show_no_progress_bar(tmp_path):
-    shown = run_in_terminal(["run", LABOUR_MARKET, "--n", "1000000", "--seed", "1",
+    shown = run_in_terminal(["run", LABOUR_MARKET, "--n", "1000000", "--seed", "1", "--no-report",
                              "--quiet", "--out", str(tmp_path / "run")])
     assert "scenario/s" not in shown
     piped = subprocess.run([sys.executable, "-m", "riskcalc", "run", LABOUR_MARKET, "--n",
-                            "1000000", "--seed", "1", "--out", str(tmp_path / "piped")],
+                            "1000000", "--seed", "1", "--no-report", "--out",
+                            str(tmp_path / "piped")],
                            capture_output=True, text=True, check=True)
     assert "scenario/s" not in piped.stderr
 
@@ -138,6 +139,6 @@ def test_an_interrupted_run_is_recognisably_incomplete(tmp_path):
 def test_a_complete_run_directory_has_a_manifest_and_no_marker(tmp_path):
     out = tmp_path / "run"
     subprocess.run([sys.executable, "-m", "riskcalc", "run", LABOUR_MARKET, "--n", "5000",
-                    "--seed", "1", "--quiet", "--out", str(out)], check=True)
+                    "--seed", "1", "--no-report", "--quiet", "--out", str(out)], check=True)
     assert not (out / INCOMPLETE).exists()
     assert json.loads((out / "manifest.json").read_text())["n"] == 5000

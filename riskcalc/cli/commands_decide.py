@@ -11,8 +11,10 @@ import pandas as pd
 
 from riskcalc.cli.commands_fund import run_fund
 from riskcalc.cli.common import (
+    DEFAULT_SEED,
     EXIT_BAD_INPUT,
     EXIT_OK,
+    SEED_HELP,
     add_engine_options,
     engine_kwargs,
     hold,
@@ -21,6 +23,7 @@ from riskcalc.cli.common import (
     seed,
 )
 from riskcalc.decision.breakeven import breakeven_table
+from riskcalc.decision.criteria import as_shown
 from riskcalc.decision.policy import load_policy
 from riskcalc.decision.tables import risk_tables
 from riskcalc.decision.verdict import CriterionResult, Verdict, evaluate_policy
@@ -55,8 +58,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     decide.add_argument("--policy", type=Path, required=True, help="policy file (TOML)")
     decide.add_argument("--n", type=positive_int, default=20_000,
                         help="number of scenarios (default 20000)")
-    decide.add_argument("--seed", type=seed, default=None,
-                        help="seed; drawn and recorded when omitted")
+    decide.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     decide.add_argument("--top", type=int, default=5,
                         help="switching values for this many parameters (default 5, 0: none)")
     decide.add_argument("--out", type=Path, default=None,
@@ -177,10 +179,12 @@ def render_verdict(verdict: Verdict) -> str:
                 if verdict.n_used < verdict.n else ""), ""]
     rows = []
     for c in verdict.criteria:
-        sign = "≤" if c.criterion.sense == "max" else "≥"
+        sense, measured, threshold = as_shown(c.criterion.key, c.criterion.sense, c.measured,
+                                              c.criterion.threshold)
+        sign = "≤" if sense == "max" else "≥"
         rows.append({"criterion": f"{c.criterion.label()} {sign}",
-                     "measured": _value(c, c.measured, cur),
-                     "threshold": _value(c, c.criterion.threshold, cur),
+                     "measured": _value(c, measured, cur),
+                     "threshold": _value(c, threshold, cur),
                      "margin": _value(c, c.margin, cur, margin=True),
                      "MC s.e.": _value(c, c.se, cur),
                      "result": ("pass" if c.passed else "FAIL")

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from riskcalc.cli.common import (
+    DEFAULT_SEED,
     EXIT_OK,
+    SEED_HELP,
     add_engine_options,
     engine_kwargs,
     hold,
@@ -41,8 +43,7 @@ def add_fund_options(parser: argparse.ArgumentParser) -> None:
     """Options of a fund run (also used by ``riskcalc decide`` on a fund)."""
     parser.add_argument("--n", type=positive_int, default=20_000,
                         help="number of scenarios (default 20000)")
-    parser.add_argument("--seed", type=seed, default=None,
-                        help="seed; drawn and recorded in manifest.json when omitted")
+    parser.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     parser.add_argument("--out", type=Path, default=None,
                         help="run directory (default reports/<file name>/)")
     parser.add_argument("--lang", choices=LANGUAGES, default="en",

@@ -11,13 +11,23 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.cli.common import (
+    DEFAULT_SEED,
     EXIT_OK,
+    SEED_HELP,
     add_engine_options,
     engine_kwargs,
     hold,
     load,
     positive_int,
     seed,
+)
+from riskcalc.decision.breakeven import declared_breakeven
+from riskcalc.decision.convergence import (
+    DEFAULT_TARGETS,
+    convergence_table,
+    parse_target,
+    precision_table,
+    run_to_precision,
 )
 from riskcalc.decision.tables import risk_tables
 from riskcalc.engine.simulation import correlation_effect, simulate
@@ -42,14 +52,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("model", type=Path, help="model file (TOML)")
     run.add_argument("--n", type=positive_int, default=20_000,
                      help="number of scenarios (default 20000)")
-    run.add_argument("--seed", type=seed, default=None,
-                     help="seed; drawn and recorded in manifest.json when omitted")
+    run.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     run.add_argument("--out", type=Path, default=None,
                      help="run directory (default reports/<model file name>/)")
-    run.add_argument("--report", action="store_true",
-                     help="also write report.html, figures, summary.md and tables.tex")
+    run.add_argument("--no-report", dest="report", action="store_false",
+                     help="skip report.html, figures/, summary.md and tables.tex (written by "
+                          "default; `riskcalc report` writes them later)")
+    run.add_argument("--report", dest="report", action="store_true", default=True,
+                     help=argparse.SUPPRESS)  # the default; kept for scripts that say it
     run.add_argument("--lang", choices=("en", "sv"), default="en",
                      help="language of the report (default en)")
+    run.add_argument("--precision", action="append", default=None, metavar="[OUTPUT.]STAT=BOUND",
+                     help="keep adding chunks of scenarios (from --n on) until the 95 %% "
+                          "interval of each statistic is this narrow: STAT is mean, p_loss or "
+                          "p05; BOUND a share of the estimate (1%%), percentage points (0.5pp) "
+                          "or a number; OUTPUT society (default), an actor or roi. Repeat for "
+                          "several, e.g. --precision mean=1%% --precision p_loss=0.5pp")
+    run.add_argument("--max-n", type=positive_int, default=10_000_000,
+                     help="with --precision: never more scenarios than this (default 10000000)")
     add_engine_options(run)
     run.set_defaults(handler=_run)
 
@@ -63,10 +83,15 @@ def _check(args: argparse.Namespace) -> int:
         print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
               "finite (a division by zero?); check the expressions", file=sys.stderr)
     effects = accumulated(model)
+    breakeven = declared_breakeven(model) if model.breakeven else None
     if args.json:
         data = statement.to_dict()
         data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
                                for kind in ("real", "production", "financial")}
+        if breakeven is not None:
+            data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
+                                                    else float(row["breakeven"]))
+                                 for _, row in breakeven.iterrows()}
         print(json.dumps(data, indent=2))
         return EXIT_OK
     print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
@@ -82,6 +107,9 @@ def _check(args: argparse.Namespace) -> int:
     print(render_statement(model, statement))
     print()
     print(render_accumulated(model, effects))
+    if breakeven is not None:
+        print("\nBreak-even (society's NPV = 0 at base case): "
+              + "; ".join(row["note"] for _, row in breakeven.iterrows()))
     return EXIT_OK
 
 
@@ -122,19 +150,43 @@ def _run(args: argparse.Namespace) -> int:
     model = load(args.model)
     out = hold(args.out or Path("reports") / model.slug)
     engine = engine_kwargs(args)
-    result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
+    if args.precision:
+        targets = [parse_target(t) for t in args.precision]
+        result, precision = run_to_precision(
+            model, targets, n=args.n, max_n=args.max_n, seed=args.seed, out_dir=out,
+            on_round=None if args.quiet else _print_round, **engine)
+        if not precision["met"].all():
+            print(f"riskcalc: warning: --max-n {args.max_n:,} reached before every precision "
+                  "held; see precision.csv", file=sys.stderr)
+    else:
+        result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
+        npv = [f"npv_{k}" for k in (*model.actor_keys, "society")]
+        precision = precision_table(result, DEFAULT_TARGETS, outputs=npv)
+    result.tables["precision"] = precision
+    result.tables["convergence"] = convergence_table(result)
     result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))
     if model.correlations is not None:
         engine.pop("progress")
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
     if model.claim is not None:
         result.tables["claim"] = claim_table(model, result.scenarios)
+    if model.breakeven:
+        result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     result.write(out)
-    if args.report:
-        write_report(out, args.lang, model=model)
+    report = write_report(out, args.lang, model=model) if args.report else None
     if not args.quiet:
         print(render_run(model, result, out))
+        if report is not None:
+            print(f"\nReport: {report}")
     return EXIT_OK
+
+
+def _print_round(result: SimulationResult, table: pd.DataFrame) -> None:
+    unmet = table[~table["met"]]
+    status = ("every precision holds" if unmet.empty else "not yet: " + ", ".join(
+        f"{r.output}.{r.statistic} ±{r.half_width:.3g} > ±{r.bound:.3g}"
+        for r in unmet.itertuples()))
+    print(f"{result.n:,} scenarios: {status}", file=sys.stderr)
 
 
 def render_run(model: Model, result: SimulationResult, out: Path) -> str:
@@ -154,8 +206,8 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
         row = {"actor": labels.get(key, "Society (total)"), "mean": money(s["mean"], cur),
                "median": money(s["p50"], cur), "P5": money(s["p05"], cur),
                "P95": money(s["p95"], cur), "P(loss)": percent(s["prob_negative"])}
-        if risk is not None:
-            row["loss in worst 5 %"] = money(risk.loc[f"npv_{key}", "cvar_95"], cur)
+        if risk is not None:  # expected shortfall is a loss counted positive: shown as a net
+            row["net in worst 5 %"] = money(-risk.loc[f"npv_{key}", "cvar_95"], cur)
         rows.append(row)
     lines.append(pd.DataFrame(rows).to_string(index=False))
     if "theoretical_society" in summary.index:
@@ -193,6 +245,9 @@ def render_run(model: Model, result: SimulationResult, out: Path) -> str:
                      f"{claim['multiple']:g} × the investment; probability "
                      f"{percent(claim['probability'])} (multiple reached: median "
                      f"{claim['p50']:.1f}, P5-P95 {claim['p05']:.1f}-{claim['p95']:.1f})")
+    if "breakeven" in result.tables:
+        lines.append("Break-even (expected society NPV = 0): " + "; ".join(
+            row["note"] for _, row in result.tables["breakeven"].iterrows()))
     if "correlation_effect" in result.tables:
         effect = result.tables["correlation_effect"].set_index("output")
         lines.append(f"The declared correlations change the spread (std) of society's NPV "

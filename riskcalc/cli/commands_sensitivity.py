@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from riskcalc.cli.common import (
+    DEFAULT_SEED,
     EXIT_OK,
+    SEED_HELP,
     add_engine_options,
     engine_kwargs,
     hold,
@@ -20,7 +22,7 @@ from riskcalc.cli.common import (
 )
 from riskcalc.errors import ModelError, did_you_mean
 from riskcalc.files import atomic_write
-from riskcalc.format import money
+from riskcalc.format import money, number
 from riskcalc.model.objects import Model
 from riskcalc.sensitivity import (
     MorrisResult,
@@ -71,8 +73,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                             "evaluations N(D+2), or N(2D+2) with --second-order")
     sobol.add_argument("--second-order", action="store_true",
                        help="also estimate second-order indices S2")
-    sobol.add_argument("--seed", type=seed, default=None,
-                       help="seed; drawn and recorded in sobol.json when omitted")
+    sobol.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     sobol.add_argument("--resamples", type=positive_int, default=100,
                        help="bootstrap resamples of the intervals (default 100)")
     sobol.add_argument("--conf-level", type=_share, default=0.95,
@@ -89,8 +90,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="trajectories (default 100); evaluations n(D+1)")
     morris.add_argument("--levels", type=positive_int, default=4,
                         help="grid levels, an even number (default 4)")
-    morris.add_argument("--seed", type=seed, default=None,
-                        help="seed; drawn and recorded in morris.json when omitted")
+    morris.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     morris.set_defaults(handler=_morris)
 
     tornado = commands.add_parser(
@@ -230,8 +230,7 @@ def render_morris(result: MorrisResult, out: Path, written: list[str]) -> str:
              f"levels, {result.n_evaluations:,} evaluations, seed {result.seed}, "
              f"{result.timings['total_s']:.2f} s\n",
              f"{first}: mu* (mean absolute elementary effect), sigma (its spread)",
-             rows.drop(columns="output").to_string(index=False, float_format=lambda v:
-                                                     f"{v:,.4g}")]
+             _readable(rows.drop(columns="output"), first, result.model.currency)]
     if len(result.outputs) > 1:
         lines.append("\nMost influential inputs (largest mu*) per output:")
         for output in result.outputs:
@@ -240,6 +239,17 @@ def render_morris(result: MorrisResult, out: Path, written: list[str]) -> str:
             lines.append(f"  {_short(output):<22} {', '.join(top) or '(does not vary)'}")
     lines.append(f"\nWrote {out}/ ({', '.join(written)})")
     return "\n".join(lines)
+
+
+def _readable(rows: pd.DataFrame, output: str, currency: str) -> str:
+    """A table of effects as text: money for an NPV output, plain numbers otherwise."""
+    fmt = ((lambda v: money(v, currency)) if output.startswith("npv_")
+           else (lambda v: number(v)))
+    shown = rows.copy()
+    for column in shown.columns:
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = [fmt(v) for v in shown[column]]
+    return shown.to_string(index=False)
 
 
 # -- tornado ---------------------------------------------------------------------------------
@@ -288,8 +298,8 @@ def render_tornado(result: TornadoResult, out: Path, written: list[str],
         fmt = (lambda v: money(v, cur)) if output.startswith("npv_") else (lambda v: f"{v:.3f}")
         frame = pd.DataFrame({
             "parameter": rows["parameter"],
-            "low value": [f"{v:,.4g}" for v in rows["low_value"]],
-            "high value": [f"{v:,.4g}" for v in rows["high_value"]],
+            "low value": [number(v) for v in rows["low_value"]],
+            "high value": [number(v) for v in rows["high_value"]],
             "at low": [fmt(v) for v in rows["output_at_low"]],
             "at high": [fmt(v) for v in rows["output_at_high"]],
             "swing": [fmt(v) for v in rows["swing"]]})

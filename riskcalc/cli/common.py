@@ -14,8 +14,8 @@ from riskcalc.files import directory_lock
 from riskcalc.model.loader import load_model
 from riskcalc.model.objects import Model
 
-__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "positive_int", "seed", "add_engine_options",
-           "engine_kwargs", "load", "hold", "HELD"]
+__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "DEFAULT_SEED", "SEED_HELP", "positive_int", "seed",
+           "add_engine_options", "engine_kwargs", "load", "hold", "HELD"]
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -35,8 +35,17 @@ def positive_int(text: str) -> int:
     return value
 
 
-def seed(text: str) -> int:
-    """A non-negative whole number."""
+#: The seed of every command that draws random numbers, unless --seed says otherwise: the
+#: same command gives the same numbers.  (2017: the year of the seed report.)
+DEFAULT_SEED = 2017
+SEED_HELP = (f"seed of the random numbers (default {DEFAULT_SEED}, so the same command gives "
+             "the same numbers); 'random' draws a fresh one, recorded with the results")
+
+
+def seed(text: str) -> int | None:
+    """A non-negative whole number, or ``random`` (None: draw one and record it)."""
+    if text.strip().lower() == "random":
+        return None
     value = _whole_number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a non-negative seed, got {value}")

@@ -40,6 +40,7 @@ __all__ = [
     "mean_statistic",
     "switching_values",
     "breakeven_table",
+    "declared_breakeven",
     "DEFAULT_BREAKEVEN_N",
 ]
 
@@ -210,7 +211,8 @@ def mean_statistic(model: Model, target: Target = "npv_society") -> Statistic:
 
 def switching_values(model: Model, parameter: str, statistic: Statistic, *, seed: int,
                      n: int = DEFAULT_BREAKEVEN_N, bounds: tuple[float, float] | None = None,
-                     grid: int = 17) -> SwitchingValues:
+                     grid: int = 17,
+                     sample: Mapping[str, np.ndarray] | None = None) -> SwitchingValues:
     """Find where `statistic` changes sign as `parameter` moves over its range.
 
     Parameters
@@ -229,6 +231,9 @@ def switching_values(model: Model, parameter: str, statistic: Statistic, *, seed
         Range to search; default :func:`search_range`.
     grid : int
         Points of the initial scan (≥ 2).
+    sample : dict of str to ndarray, optional
+        The points to hold the other parameters at (e.g. the base case, one point);
+        default chunk 0 of `seed`, n scenarios.
 
     Returns
     -------
@@ -240,7 +245,9 @@ def switching_values(model: Model, parameter: str, statistic: Statistic, *, seed
     lo, hi = bounds if bounds is not None else search_range(model, parameter)
     if not lo < hi:
         raise ValueError(f"parameter {parameter!r} has no range to search: [{lo!r}, {hi!r}]")
-    sample = sample_parameters(model, seed, 0, n)
+    if sample is None:
+        sample = sample_parameters(model, seed, 0, n)
+    n = len(next(iter(sample.values())))
 
     def at(v: float) -> float:
         return statistic({**sample, parameter: np.full(n, v)})
@@ -294,3 +301,44 @@ def breakeven_table(result: SimulationResult, *, target: Target = "npv_society",
     return pd.DataFrame(rows, columns=["parameter", "spearman", "base", "low", "high",
                                        "expected_at_low", "expected_at_high", "breakeven",
                                        "n_switches", "note"])
+
+
+def declared_breakeven(model: Model, *, seed: int | None = None,
+                       n: int = DEFAULT_BREAKEVEN_N) -> pd.DataFrame:
+    """Break-even values of the parameters the model file names (``[model].breakeven``).
+
+    Parameters
+    ----------
+    model : Model
+    seed : int, optional
+        With a seed: where *expected* society NPV over a common sample of n
+        scenarios (chunk 0 of the run's seed) is zero.  Without: where the base
+        case's society NPV is zero, every other parameter at its base case.
+    n : int
+        Scenarios in the common sample (with a seed).
+
+    Returns
+    -------
+    DataFrame
+        One row per declared parameter: ``parameter, base, low, high,
+        expected_at_low, expected_at_high, breakeven`` (NaN: none in the range),
+        ``n_switches, note, basis`` (``"base case"`` or ``"expected, n scenarios"``).
+    """
+    statistic = mean_statistic(model)
+    point = None
+    if seed is None:
+        point = {k: np.array([float(v)]) for k, v in model.base_case().items()}
+    rows = []
+    for name in model.breakeven:
+        sv = switching_values(model, name, statistic, seed=0 if seed is None else seed, n=n,
+                              sample=point)
+        rows.append({"parameter": name, "base": sv.base, "low": sv.low, "high": sv.high,
+                     "expected_at_low": sv.at_low, "expected_at_high": sv.at_high,
+                     "breakeven": sv.first, "n_switches": len(sv.switches),
+                     "note": sv.describe() if seed is not None
+                     else sv.describe("society NPV ≥ 0", "society NPV < 0"),
+                     "basis": "base case" if seed is None
+                     else f"expected, {sv.n} scenarios"})
+    return pd.DataFrame(rows, columns=["parameter", "base", "low", "high", "expected_at_low",
+                                       "expected_at_high", "breakeven", "n_switches", "note",
+                                       "basis"])

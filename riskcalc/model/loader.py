@@ -44,7 +44,7 @@ __all__ = ["load_model", "model_from_dict"]
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
              "regimes", "correlations", "programme")
 _MODEL_KEYS = ("name", "name_sv", "description", "currency", "years", "discount_rate",
-               "investment", "optimism_bias", "claim")
+               "investment", "optimism_bias", "claim", "breakeven")
 _CLAIM_KEYS = ("year", "multiple", "source")
 _ACTOR_KEYS = ("label", "label_sv", "kind", "description", "realisation")
 _OUTCOME_KEYS = ("value", *ADJUSTMENTS, "drop_off", "start_year", "description", "unit")
@@ -335,6 +335,7 @@ class _Loader:
             parameters=self.parameters, derived=derived, flows=flows, transfers=transfers,
             regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
             programme=self.programme, claim=self.claim(head.get("claim"), years),
+            breakeven=self.breakeven(head.get("breakeven", [])),
             description=head.get("description", ""),
             warnings=tuple(self.warnings),
             source=self.source, sha256=sha256, name_sv=head.get("name_sv", ""),
@@ -513,6 +514,21 @@ class _Loader:
         return Transfer(payer, payee, kind, self.expression(spec["amount"], f"{where}.amount"),
                         self.when(spec, where), self.text(spec, "label", where),
                         self.scope(spec, where))
+
+    def breakeven(self, names: Any) -> tuple[str, ...]:
+        where = "[model].breakeven"
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise self.error(where, "expected a parameter name or a list of them, e.g. "
+                                    "\"success_rate\"")
+        for name in names:
+            if name not in self.parameters:
+                raise self.error(where, f"parameter {name!r} is not declared in [parameters]"
+                                        f"; {did_you_mean(name, self.parameters)}")
+            if not self.parameters[name].is_uncertain:
+                raise self.error(where, f"parameter {name!r} is fixed; a break-even value "
+                                        "is searched over an uncertain parameter's range")
+        return tuple(names)
 
     def claim(self, spec: Any, years: int) -> ReturnClaim | None:
         if spec is None:

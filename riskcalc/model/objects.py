@@ -346,6 +346,9 @@ class Model:
         Recurring cohorts; None: the model is one cohort entering in year 1.
     claim : ReturnClaim or None
         A claim about the return by a year that runs test (``[model].claim``).
+    breakeven : tuple of str
+        Parameters whose break-even value (society NPV = 0) `check` and `run`
+        report (``[model].breakeven``), e.g. a programme's success rate.
     warnings : tuple of str
         Things the loader repaired or wants the user to know (e.g. a correlation
         matrix moved to the nearest valid one).
@@ -370,6 +373,7 @@ class Model:
     optimism_bias: Expression | None = None
     programme: Programme | None = None
     claim: ReturnClaim | None = None
+    breakeven: tuple[str, ...] = ()
     description: str = ""
     warnings: tuple[str, ...] = ()
     source: str = "<dict>"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from riskcalc.files import atomic_write
 from riskcalc.model.objects import Model
+from riskcalc.report.convergence import convergence_section
 from riskcalc.report.discovery import discovery_section
 from riskcalc.report.figures import report_figures
 from riskcalc.report.labels import Labels, get_labels
@@ -121,8 +122,12 @@ def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
 
 
 def extra_sections(run: RunData, words: Labels) -> list[Section]:
-    """Sections from files other commands add to a run directory (discovery.json), if any."""
-    return [s for s in (discovery_section(run.directory, words),) if s is not None]
+    """Sections from the run directory's convergence.csv and discovery.json, where present."""
+    names = {f"npv_{a}": run.actor_labels[a] for a in run.actors}
+    names["npv_society"] = words["society"]
+    sections = (convergence_section(run.directory, words, currency=run.currency, names=names),
+                discovery_section(run.directory, words))
+    return [s for s in sections if s is not None]
 
 
 def markdown_summary(run: RunData, words: Labels, summary: list[str],

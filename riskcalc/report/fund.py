@@ -16,8 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from riskcalc.files import atomic_write, read_json
-from riskcalc.format import money, percent
-from riskcalc.report.labels import get_labels
+from riskcalc.report.labels import Labels, get_labels
 from riskcalc.report.render import EmbeddedFigure, Section, Table, html_page
 
 __all__ = ["write_fund_report", "fund_tables", "fund_summary_sentences"]
@@ -34,8 +33,9 @@ def _read(directory: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
 
 
 def fund_summary_sentences(manifest: Mapping, tables: Mapping[str, pd.DataFrame],
-                           words: Mapping[str, str], min_balance: float) -> list[str]:
+                           words: Labels, min_balance: float) -> list[str]:
     """Plain-words sentences of the fund's key figures."""
+    money, percent = words.money, words.percent
     cur = manifest["fund"].get("currency", "SEK")
     k = dict(zip(tables["fund_summary"]["measure"], tables["fund_summary"]["value"],
                  strict=True))
@@ -62,8 +62,9 @@ def fund_summary_sentences(manifest: Mapping, tables: Mapping[str, pd.DataFrame]
 
 
 def fund_tables(manifest: Mapping, tables: Mapping[str, pd.DataFrame],
-                words: Mapping[str, str]) -> list[Table]:
+                words: Labels) -> list[Table]:
     """The fund section's tables as text cells."""
+    money, percent = words.money, words.percent
     cur = manifest["fund"].get("currency", "SEK")
     balance = tables["fund_balance"]
     out = [Table(words["fund_balance"],
@@ -110,7 +111,8 @@ def fund_tables(manifest: Mapping, tables: Mapping[str, pd.DataFrame],
     return out
 
 
-def _verdict_table(verdict: Mapping, words: Mapping[str, str], cur: str) -> Table:
+def _verdict_table(verdict: Mapping, words: Labels, cur: str) -> Table:
+    money, percent = words.money, words.percent
     rows = []
     for c in verdict["criteria"]:
         def shown(x: float, c: Mapping = c) -> str:
@@ -152,14 +154,15 @@ def write_fund_report(run_dir: str | Path, lang: str = "en") -> Path:
         made["verdict"] = _verdict_table(verdict, words, cur)
     version = manifest.get("versions", {}).get("riskcalc", "?")
     methods = words["m_fund"].format(
-        n=f"{manifest['n']:,}", seed=manifest["seed"], name=fund["name"], source=fund["source"],
+        n=words.integer(manifest["n"]), seed=manifest["seed"], name=fund["name"],
+        source=fund["source"],
         years=fund["years"], version=version,
         shared=", ".join(fund.get("shared", [])) or words["none_shared"],
         rate=fund.get("discount_rate", 0))
     page = html_page(
         title=fund["name"], lang=lang,
         document_title=f"{words['fund_report_title']}: {fund['name']}",
-        subtitle=words["s_run"].format(n=f"{manifest['n']:,}", seed=manifest["seed"],
+        subtitle=words["s_run"].format(n=words.integer(manifest["n"]), seed=manifest["seed"],
                                        created=manifest.get("created", "?")),
         summary_heading=words["summary"],
         summary=fund_summary_sentences(manifest, tables, words, floor),

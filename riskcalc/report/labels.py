@@ -157,6 +157,8 @@ _EN: dict[str, str] = {
     "s_claim": ("Claim tested: by year {year}, society's accumulated effect is at least "
                 "{multiple} times the investment. Probability {probability}; the multiple "
                 "reached has median {p50} (P5–P95 {p05}–{p95})."),
+    "s_breakeven": ("Break-even: society's expected net present value is zero at "
+                    "{parameter} = {value} (base case {base})."),
     "s_verdict_pass": "Policy verdict: {decision}; all {n} criteria met.",
     "s_verdict_fail": "Policy verdict: {decision}; {failed} of {n} criteria not met: {names}.",
     "s_run": "{n} scenarios, seed {seed}, run {created}.",
@@ -355,6 +357,8 @@ _SV: dict[str, str] = {
     "s_claim": ("Prövat påstående: senast år {year} är samhällets ackumulerade effekt minst "
                 "{multiple} gånger insatsen. Sannolikhet {probability}; avkastningen blir i "
                 "median {p50} gånger insatsen (P5–P95 {p05}–{p95})."),
+    "s_breakeven": ("Brytpunkt: samhällets förväntade nettoeffekt i nuvärde är noll vid "
+                    "{parameter} = {value} (grundantagande {base})."),
     "s_verdict_pass": "Beslut enligt policy: {decision}; alla {n} kriterier uppfyllda.",
     "s_verdict_fail": ("Beslut enligt policy: {decision}; {failed} av {n} kriterier inte "
                        "uppfyllda: {names}."),
@@ -452,6 +456,25 @@ _EN_14: dict[str, str] = {
     "d_no_box": "PRIM found no box where the condition is clearly more frequent than overall.",
     "d_tree_leaf": ("The classification tree agrees: where {rule}, {share} of the {n} "
                     "scenarios meet the condition."),
+    "c_heading": "Convergence: are there enough scenarios?",
+    "c_caption": ("Society's running estimates over the run's own scenarios as N grows, with "
+                  "their 95 % Monte Carlo intervals; the dashed line is the estimate at the "
+                  "run's N."),
+    "c_band": "95 % interval",
+    "c_n": "Scenarios (N)",
+    "c_mean": "Mean",
+    "c_p_loss": "Probability of loss",
+    "c_p05": "5th percentile (P5)",
+    "c_table": "Monte Carlo precision and the N it needs",
+    "c_statistic": "Statistic",
+    "c_estimate": "Estimate",
+    "c_half_width": "95 % interval",
+    "c_target": "Target",
+    "c_needed": "N needed",
+    "c_met": "Met",
+    "c_all_met": "With {n} scenarios every precision target below is met.",
+    "c_some_unmet": ("With {n} scenarios, {count} of the precision targets below are not yet met; "
+                     "the column N needed says how many scenarios would meet them."),
 }
 _SV_14: dict[str, str] = {
     "d_heading": "Scenarioupptäckt: var de dåliga utfallen finns",
@@ -488,6 +511,25 @@ _SV_14: dict[str, str] = {
     "d_no_box": "PRIM fann ingen box där villkoret är tydligt vanligare än totalt.",
     "d_tree_leaf": ("Klassificeringsträdet håller med: där {rule} uppfyller {share} av de {n} "
                     "scenarierna villkoret."),
+    "c_heading": "Konvergens: räcker antalet scenarier?",
+    "c_caption": ("Samhällets löpande skattningar över körningens egna scenarier när N växer, "
+                  "med 95 %-iga Monte Carlo-intervall; den streckade linjen är skattningen vid "
+                  "körningens N."),
+    "c_band": "95 %-igt intervall",
+    "c_n": "Scenarier (N)",
+    "c_mean": "Medelvärde",
+    "c_p_loss": "Sannolikhet för förlust",
+    "c_p05": "5:e percentilen (P5)",
+    "c_table": "Monte Carlo-precision och det N som krävs",
+    "c_statistic": "Mått",
+    "c_estimate": "Skattning",
+    "c_half_width": "95 %-igt intervall",
+    "c_target": "Mål",
+    "c_needed": "N som krävs",
+    "c_met": "Uppfyllt",
+    "c_all_met": "Med {n} scenarier uppfylls varje precisionsmål nedan.",
+    "c_some_unmet": ("Med {n} scenarier är {count} av precisionsmålen nedan ännu inte uppfyllda; "
+                     "kolumnen N som krävs anger hur många scenarier som skulle uppfylla dem."),
 }
 _EN.update(_EN_14)
 _SV.update(_SV_14)

@@ -69,6 +69,12 @@ def summary_sentences(run: RunData, words: Labels) -> list[str]:
             year=int(claim["year"]), multiple=words.number(claim["multiple"]),
             probability=words.percent(claim["probability"]),
             **{k: words.fixed(claim[k], 1) for k in ("p05", "p50", "p95")}))
+    if "breakeven" in run.extras and run.model is not None:
+        for _, row in run.extras["breakeven"].iterrows():
+            if row["parameter"] in run.model.breakeven and row["breakeven"] == row["breakeven"]:
+                sentences.append(words["s_breakeven"].format(
+                    parameter=row["parameter"], value=words.number(row["breakeven"]),
+                    base=words.number(row["base"])))
     if run.verdict is not None:
         criteria = run.verdict.get("criteria") or []
         failed = [criterion_name(c, words) for c in criteria if not c.get("passed")]

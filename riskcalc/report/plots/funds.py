@@ -49,7 +49,7 @@ def balance_fan(balance: pd.DataFrame, *, min_balance: float = 0.0, ax: Axes | N
     ax.plot(years, balance["mean"], color=_BAND, linestyle="--", linewidth=1,
             label=labels["mean"])
     ax.axhline(min_balance, color=_FLOOR, linewidth=1.2, label=labels["min_balance"])
-    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.yaxis.set_major_formatter(money_formatter(currency, getattr(labels, "lang", "en")))
     ax.set_xlabel(labels["year"])
     ax.set_ylabel(textwrap.fill(f"{labels['fund_balance']} ({currency})", 28), fontsize="small")
     if years.size:
