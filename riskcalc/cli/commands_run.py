@@ -35,6 +35,7 @@ from riskcalc.format import money, percent
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
 from riskcalc.results.accumulated import TABLE_4_3_YEARS, accumulated, claim_table
+from riskcalc.results.actor_kinds import actor_kind_split
 from riskcalc.results.result import SimulationResult
 from riskcalc.results.statement import IncomeStatement, income_statement
 
@@ -70,6 +71,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                           "several, e.g. --precision mean=1%% --precision p_loss=0.5pp")
     run.add_argument("--max-n", type=positive_int, default=10_000_000,
                      help="with --precision: never more scenarios than this (default 10000000)")
+    run.add_argument("--by-kind", action="store_true",
+                     help="also split each actor's NPV by cost kind (real, financial, "
+                          "production), per scenario and per year: actor_kinds.csv, "
+                          "actor_kinds_yearly.csv, actor_kinds.parquet (one more simulation)")
     add_engine_options(run)
     run.set_defaults(handler=_run)
 
@@ -173,6 +178,10 @@ def _run(args: argparse.Namespace) -> int:
     if model.breakeven:
         result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     result.write(out)
+    if args.by_kind:
+        kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
+        actor_kind_split(model, result.n, seed=result.seed, chunk_size=result.chunk_size,
+                         **kinds).write(out)
     report = write_report(out, args.lang, model=model) if args.report else None
     if not args.quiet:
         print(render_run(model, result, out))

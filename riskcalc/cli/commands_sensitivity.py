@@ -94,7 +94,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     morris.set_defaults(handler=_morris)
 
     tornado = commands.add_parser(
-        "tornado", help="swing each input from P10 to P90, the others at base case")
+        "tornado", help="swing each input from P10 to P90, the others at base case; "
+                        "and a spider sweep over its percentiles")
     _common(tornado, groups=False)
     tornado.add_argument("--actor", default=None, metavar="KEY",
                          help="actor whose table is printed beside society's (default: the "
@@ -266,15 +267,17 @@ def _tornado(args: argparse.Namespace) -> int:
     result = tornado_analysis(model, outputs=outputs, low=args.low, high=args.high,
                               **engine_kwargs(args))
     out = result.write(_out_dir(args, model))
-    written = ["tornado.csv"]
+    written = ["tornado.csv", "spider.csv"]
     actor = args.actor or result.worst_actor
     if args.figures:
-        from riskcalc.report.plots.sensitivity import plot_tornado
+        from riskcalc.report.plots.sensitivity import plot_spider, plot_tornado
 
         for output in dict.fromkeys(o for o in ("npv_society", f"npv_{actor}")
                                     if o in result.outputs):
             written.append(_save(out, f"tornado_{_short(output)}.png",
                                  lambda o=output: plot_tornado(result, output=o)))
+            written.append(_save(out, f"spider_{_short(output)}.png",
+                                 lambda o=output: plot_spider(result, output=o)))
     written.append("tornado.json")
     if not args.quiet:
         print(render_tornado(result, out, written, actor))

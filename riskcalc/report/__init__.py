@@ -26,6 +26,7 @@ from pathlib import Path
 
 from riskcalc.files import atomic_write
 from riskcalc.model.objects import Model
+from riskcalc.report.actor_kinds import actor_kinds_section
 from riskcalc.report.convergence import convergence_section
 from riskcalc.report.discovery import discovery_section
 from riskcalc.report.figures import report_figures
@@ -112,7 +113,7 @@ def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
             section(words["actor_positions"], ["actor_npv"]),
             section(words["fan_charts"], ["cumulative_net"], ["payback"]),
             section(words["statements"], (), ["table42", "table43"]),
-            section(words["sensitivity"], ["sobol", "sobol_heatmap", "tornado",
+            section(words["sensitivity"], ["sobol", "sobol_heatmap", "tornado", "spider",
                                            "acceptability"]),
             section(words["redistribution"], (), ["redistribution"]),
             *extra_sections(run, words),
@@ -122,10 +123,11 @@ def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
 
 
 def extra_sections(run: RunData, words: Labels) -> list[Section]:
-    """Sections from the run directory's convergence.csv and discovery.json, where present."""
+    """Sections from the run directory's actor_kinds.csv, convergence.csv and discovery.json."""
     names = {f"npv_{a}": run.actor_labels[a] for a in run.actors}
     names["npv_society"] = words["society"]
-    sections = (convergence_section(run.directory, words, currency=run.currency, names=names),
+    sections = (actor_kinds_section(run.directory, words, currency=run.currency, names=names),
+                convergence_section(run.directory, words, currency=run.currency, names=names),
                 discovery_section(run.directory, words))
     return [s for s in sections if s is not None]
 

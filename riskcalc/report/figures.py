@@ -103,6 +103,17 @@ def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
              lambda: sensitivity_plots.plot_tornado(
                  tornado, output=shown, currency=cur if is_npv else None,
                  max_parameters=_MAX_TORNADO_BARS, labels=tornado_words))
+    spider = run.extras.get("spider")
+    if spider is not None and {"output", "parameter", "percentile", "output_value",
+                               "base_output"} <= set(spider.columns) and len(spider):
+        shown = _society_or_first(spider)
+        is_npv = shown.startswith("npv_")
+        spider_words = _sensitivity_words(spider, words, {
+            shown: output_name(shown, run, words)
+            + (f", {words['npv'].lower()}" if is_npv else "")})
+        keep("spider", words["spider"], words["cap_spider"],
+             lambda: sensitivity_plots.plot_spider(
+                 spider, output=shown, currency=cur if is_npv else None, labels=spider_words))
     accept = run.extras.get("acceptability")
     if accept is not None and {"required_return", "series", "probability"} <= set(accept.columns):
         series = list(dict.fromkeys(accept["series"].astype(str)))

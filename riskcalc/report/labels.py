@@ -456,6 +456,15 @@ _EN_14: dict[str, str] = {
     "d_no_box": "PRIM found no box where the condition is clearly more frequent than overall.",
     "d_tree_leaf": ("The classification tree agrees: where {rule}, {share} of the {n} "
                     "scenarios meet the condition."),
+    "spider": "Spider: each parameter over its percentiles",
+    "spider_x": "Percentile of the parameter (the others at base case)",
+    "cap_spider": ("Society's NPV as one parameter at a time moves over its percentiles (P5 to "
+                   "P95), the others at their base case; the flatter the line, the less the "
+                   "parameter matters, and a curve shows where its effect is not linear."),
+    "k_heading": "Net present value per actor and cost kind",
+    "k_caption": ("Mean NPV of each actor's real and financial effects and production value "
+                  "(below: P5 – P95 over the scenarios); the kinds add up to the actor's NPV "
+                  "in every scenario. Transfers between actors count in the transfer's kind."),
     "c_heading": "Convergence: are there enough scenarios?",
     "c_caption": ("Society's running estimates over the run's own scenarios as N grows, with "
                   "their 95 % Monte Carlo intervals; the dashed line is the estimate at the "
@@ -511,6 +520,16 @@ _SV_14: dict[str, str] = {
     "d_no_box": "PRIM fann ingen box där villkoret är tydligt vanligare än totalt.",
     "d_tree_leaf": ("Klassificeringsträdet håller med: där {rule} uppfyller {share} av de {n} "
                     "scenarierna villkoret."),
+    "spider": "Spindeldiagram: varje parameter över sina percentiler",
+    "spider_x": "Parameterns percentil (övriga i basfallet)",
+    "cap_spider": ("Samhällets nuvärde när en parameter i taget rör sig över sina percentiler "
+                   "(P5 till P95), övriga i sitt basfall; ju flackare linje, desto mindre "
+                   "betyder parametern, och en kurva visar var effekten inte är linjär."),
+    "k_heading": "Nuvärde per aktör och kostnadslag",
+    "k_caption": ("Medelvärdet av varje aktörs reala och finansiella effekter och "
+                  "produktionsvärde (under: P5 – P95 över scenarierna); kostnadslagen summerar "
+                  "till aktörens nuvärde i varje scenario. Överföringar mellan aktörer räknas "
+                  "i överföringens kostnadslag."),
     "c_heading": "Konvergens: räcker antalet scenarier?",
     "c_caption": ("Samhällets löpande skattningar över körningens egna scenarier när N växer, "
                   "med 95 %-iga Monte Carlo-intervall; den streckade linjen är skattningen vid "

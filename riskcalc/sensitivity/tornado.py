@@ -1,7 +1,9 @@
-"""One-at-a-time tornado: each input swung from its low to its high quantile.
+"""One-at-a-time tornado and spider: each input moved over its quantiles, the others at base.
 
-The others stay at their base case; 2 D + 1 evaluations.  Cheap and easy to
-read, but blind to interactions (see :mod:`riskcalc.sensitivity.sobol`).
+The tornado swings each input from its low to its high quantile (2 D + 1
+evaluations); the spider sweeps it over several percentiles (P5 ... P95), so
+the shape of each input's effect shows, not only its range (D P more).  Cheap
+and easy to read, but blind to interactions (see :mod:`riskcalc.sensitivity.sobol`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from riskcalc.sensitivity.problem import (
     resolve_outputs,
 )
 
-__all__ = ["TornadoResult", "tornado_analysis"]
+__all__ = ["TornadoResult", "tornado_analysis", "SPIDER_PERCENTILES"]
+
+#: Quantiles each input is swept over in the spider (with the base case in between).
+SPIDER_PERCENTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 
 @dataclass(frozen=True, eq=False)
 class TornadoResult:
@@ -48,7 +53,10 @@ class TornadoResult:
     low, high : float
         The quantiles swung between (default P10 and P90).
     n_evaluations : int
-        2 D + 1.
+        2 D + 1, plus D times the spider's percentiles.
+    spider : DataFrame
+        ``output, parameter, percentile, value, output_value, base_output``: each
+        input at each of the spider's quantiles (0.05 ... 0.95), the others at base.
     warnings : tuple of str
     timings : dict
     """
@@ -61,6 +69,7 @@ class TornadoResult:
     low: float
     high: float
     n_evaluations: int
+    spider: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -84,19 +93,22 @@ class TornadoResult:
         return build_manifest("tornado", self.model, {
             "low_quantile": self.low, "high_quantile": self.high,
             "others_at": "base case", "n_evaluations": self.n_evaluations,
+            "spider_percentiles": sorted(set(self.spider.get("percentile", []))),
             "inputs": list(self.inputs), "outputs": list(self.outputs), "base": self.base,
             "warnings": list(self.warnings),
         }, self.timings)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``tornado.csv`` and, last, ``tornado.json``."""
+        """Write ``tornado.csv``, ``spider.csv`` and, last, ``tornado.json``."""
         return write_with_manifest(
-            out_dir, {"tornado.csv": lambda p: to_csv(self.table, p)},
+            out_dir, {"tornado.csv": lambda p: to_csv(self.table, p),
+                      "spider.csv": lambda p: to_csv(self.spider, p)},
             "tornado.json", self.manifest)
 
 
 def tornado_analysis(model: Model, *, outputs: Sequence[str] | None = None, low: float = 0.1,
-                     high: float = 0.9, n_jobs: int = 1, backend: str = DEFAULT_BACKEND,
+                     high: float = 0.9, spider: Sequence[float] = SPIDER_PERCENTILES,
+                     n_jobs: int = 1, backend: str = DEFAULT_BACKEND,
                      scheduler: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
                      progress: bool = False) -> TornadoResult:
     """Swing each input from its `low` to its `high` quantile, the others at base case.
@@ -108,6 +120,8 @@ def tornado_analysis(model: Model, *, outputs: Sequence[str] | None = None, low:
         As for :func:`sobol_analysis`; default every actor's NPV, society's and ROI.
     low, high : float
         Quantiles, 0 < low < high < 1 (default P10 and P90).
+    spider : sequence of float
+        Quantiles of the spider sweep, each in (0, 1); empty for none.
     n_jobs, backend, scheduler, chunk_size, progress
         As for :func:`riskcalc.simulate`.
 
@@ -121,13 +135,20 @@ def tornado_analysis(model: Model, *, outputs: Sequence[str] | None = None, low:
                          f"high = {high!r}")
     outputs = resolve_outputs(model, outputs)
     inputs = analysed_inputs(model)
+    spider = sorted(set(float(q) for q in spider))
+    if spider and not 0 < spider[0] <= spider[-1] < 1:
+        raise ModelError(f"the spider's quantiles must lie in (0, 1), got {spider}")
     swings = [from_unit_cube(model, np.array([[low], [high]]), [name]) for name in inputs]
+    sweeps = [from_unit_cube(model, np.array(spider).reshape(-1, 1), [name])
+              for name in inputs] if spider else []
     base = from_unit_cube(model, np.empty((1, 0)), [])
-    points = {key: np.concatenate([base[key], *(s[key] for s in swings)]) for key in base}
+    points = {key: np.concatenate([base[key], *(s[key] for s in swings),
+                                   *(s[key] for s in sweeps)]) for key in base}
     y = evaluate(model, points, outputs, {"n_jobs": n_jobs, "backend": backend,
                                           "scheduler": scheduler, "chunk_size": chunk_size,
                                           "progress": progress})
-    at_low, at_high = y[1::2], y[2::2]  # (D, n_outputs)
+    at_low, at_high = y[1:2 * len(inputs) + 1:2], y[2:2 * len(inputs) + 1:2]  # (D, outputs)
+    swept = y[2 * len(inputs) + 1:].reshape(len(inputs), len(spider), len(outputs))
     frames = []
     for o, output in enumerate(outputs):
         frame = pd.DataFrame({
@@ -139,10 +160,18 @@ def tornado_analysis(model: Model, *, outputs: Sequence[str] | None = None, low:
             "output_at_low": at_low[:, o], "output_at_high": at_high[:, o],
             "swing": np.abs(at_high[:, o] - at_low[:, o]), "base_output": y[0, o]})
         frames.append(frame.sort_values("swing", ascending=False, kind="stable"))
+    spider_table = pd.DataFrame({
+        "output": np.repeat(outputs, len(inputs) * len(spider)),
+        "parameter": np.tile(np.repeat(inputs, len(spider)), len(outputs)),
+        "percentile": np.tile(spider, len(inputs) * len(outputs)),
+        "value": np.tile([s[p][j] for p, s in zip(inputs, sweeps, strict=True)
+                          for j in range(len(spider))], len(outputs)) if spider else [],
+        "output_value": swept.transpose(2, 0, 1).ravel(),
+        "base_output": np.repeat(y[0], len(inputs) * len(spider))})
     return TornadoResult(
         model=model, outputs=tuple(outputs), inputs=tuple(inputs),
         table=pd.concat(frames, ignore_index=True),
         base={o: float(y[0, i]) for i, o in enumerate(outputs)}, low=float(low),
-        high=float(high), n_evaluations=int(y.shape[0]),
+        high=float(high), n_evaluations=int(y.shape[0]), spider=spider_table,
         warnings=tuple(correlation_warning(model, "a one-at-a-time tornado")),
         timings={"total_s": time.perf_counter() - started})

@@ -23,7 +23,8 @@ from riskcalc.report.plots.common import money_formatter, new_axes, number_forma
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["WORDS", "plot_sobol_indices", "plot_sobol_heatmap", "plot_tornado", "plot_morris"]
+__all__ = ["WORDS", "plot_sobol_indices", "plot_sobol_heatmap", "plot_tornado", "plot_spider",
+           "plot_morris"]
 
 #: The English words of the figures; override any of them through ``labels=``.
 WORDS: dict[str, str] = {
@@ -36,6 +37,8 @@ WORDS: dict[str, str] = {
     "low_value": "low value",
     "high_value": "high value",
     "base_output": "base case",
+    "spider": "Spider: each parameter over its percentiles",
+    "spider_x": "Percentile of the parameter (the others at base case)",
     "morris": "Morris screening",
     "mu_star": "mu* (mean absolute elementary effect)",
     "sigma": "sigma (spread of the elementary effects)",
@@ -220,6 +223,58 @@ def plot_tornado(result: Any, *, output: str | None = "npv_society",
     ax.set_xlabel(f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})")
     ax.set_title(words["tornado"])
     _finish_bars(ax, y, rows, words)
+    return ax
+
+
+def plot_spider(result: Any, *, output: str | None = "npv_society",
+                max_parameters: int | None = 8, currency: str | None = None,
+                ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
+    """Spider plot: the output as each input moves over its percentiles, the others at base.
+
+    Parameters
+    ----------
+    result : TornadoResult or DataFrame
+        The spider table: ``output, parameter, percentile, output_value, base_output``.
+    output : str, optional
+        The output shown (an actor key stands for its NPV); default society's NPV.
+    max_parameters : int, optional
+        Show the inputs with the widest range of the output (default 8).
+    currency : str, optional
+        Axis in money (default: the model's currency for NPV outputs).
+    ax : Axes, optional
+    labels : mapping of str to str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    words = _words(labels)
+    table = result if isinstance(result, pd.DataFrame) else result.spider
+    chosen, rows = _pick(table, output)
+    spread = rows.groupby("parameter")["output_value"].agg(lambda v: v.max() - v.min())
+    spread = spread[spread > 0].sort_values(ascending=False)
+    ax = new_axes((8.0, 4.6)) if ax is None else ax
+    base = float(rows["base_output"].iloc[0])
+    for name in spread.index[: max_parameters or len(spread)]:
+        line = rows[rows["parameter"] == name].sort_values("percentile")
+        ax.plot(100 * line["percentile"], line["output_value"], marker="o", ms=3,
+                label=words.get(name, name))
+    ax.axhline(base, color="black", linewidth=1.0)
+    if currency is None and chosen.startswith("npv_") and hasattr(result, "model"):
+        currency = result.model.currency
+    if currency is not None:
+        ax.yaxis.set_major_formatter(money_formatter(currency, words.lang))
+        base_text = words.money(base, currency)
+    else:
+        ax.yaxis.set_major_formatter(number_formatter(words.lang))
+        base_text = words.number(base, digits=3)
+    ax.set_xlabel(words["spider_x"])
+    ax.set_ylabel(f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})")
+    ax.set_title(words["spider"])
+    ax.set_xlim(0, 100)
+    ax.grid(alpha=0.3)
+    if len(spread):
+        ax.legend(fontsize=8, loc="best")
     return ax
 
 
