@@ -190,7 +190,8 @@ def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) ->
             continue
         # A table is this run's when its manifest lists it, or when it belongs to a
         # sensitivity analysis of the same model (sobol.csv with sobol.json).
-        if listed is not None and path.name not in listed and name not in run.sidecars:
+        if listed is not None and path.name not in listed \
+                and _SIDECAR.get(name, name) not in run.sidecars:
             continue
         try:
             run.extras[name] = read_table(path)
@@ -200,6 +201,9 @@ def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) ->
     return run
 
 
+#: The JSON file (without .json) that says how a sensitivity table was made, where
+#: it is not the table's own name.
+_SIDECAR = {"spider": "tornado"}
 #: Columns the report needs in summary.csv and yearly.csv; a file without one is refused.
 SUMMARY_COLUMNS = ("output", "mean", "p05", "p50", "p95", "prob_negative")
 YEARLY_COLUMNS = ("series", "year", "p05", "p50", "p95")
