@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from conftest import MODELS
 
-from riskcalc import ModelError, load_model, model_from_dict
+from riskcalc import ModelError, load_model, model_from_dict, simulate
 from riskcalc.engine.compiled import CompiledModel
+from riskcalc.results.accumulated import cohort_npv
 
 
 def two_cohorts(rate: float = 0.1) -> dict:
@@ -143,3 +144,27 @@ def test_scope_needs_a_programme_and_a_known_value():
     data["flow"][1]["cost"] = "1000"
     with pytest.raises(ModelError, match=r"flow\[3\]\.scope: only a model with a \[programme\]"):
         model_from_dict(data)
+
+
+def test_cohort_npv_rows_add_up_and_a_later_cohort_is_discounted_by_its_entry():
+    model = model_from_dict(two_cohorts())
+    table = cohort_npv(model)
+    outputs, _ = base_outputs(model)
+    assert list(table.index) == [1, 2, "programme"]
+    assert table["npv_society"].sum() == pytest.approx(outputs["npv_society"])
+    assert table["npv_office"].sum() == pytest.approx(outputs["npv_office"])
+    # Identical cohorts: cohort 2 is cohort 1 one year later, over one year less of horizon.
+    city = [0, 5000, 4000, 3200, 2560, 2048]
+    assert table.loc[1, "npv_city"] == pytest.approx(sum(c / 1.1 ** t for t, c in enumerate(city)))
+    assert table.loc[2, "npv_city"] == pytest.approx(
+        sum(c / 1.1 ** (t + 1) for t, c in enumerate(city[:5])))
+    assert table.loc["programme", "npv_office"] == pytest.approx(-500)
+    assert list(table["entry_year"].iloc[:2]) == [1, 2]
+
+
+def test_programme_runs_keep_every_actor_and_cost_kind_per_year():
+    model = model_from_dict(two_cohorts())
+    yearly = simulate(model, 2000, seed=1).yearly
+    assert set(yearly["series"]) == {"office", "city", "society", "kind_real",
+                                     "kind_financial", "kind_production"}
+    assert (yearly.groupby("series")["year"].max() == 6).all()

@@ -409,7 +409,8 @@ def test_tornado_swings_each_input_from_p10_to_p90_with_the_others_at_base(addit
     x3 = society.set_index("parameter").loc["x3"]
     assert (x3["low_value"], x3["high_value"]) == pytest.approx((-0.8, 0.8))
     assert x3["output_at_low"] == pytest.approx(base + 1.6)
-    assert result.n_evaluations == 2 * 3 + 1
+    # 2 D + 1 for the tornado, D times the 7 spider percentiles beside it.
+    assert result.n_evaluations == 2 * 3 + 1 + 3 * 7
     assert list(result.table.columns) == ["output", "parameter", "low_value", "high_value",
                                           "output_at_low", "output_at_high", "swing",
                                           "base_output"]

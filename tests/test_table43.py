@@ -109,3 +109,11 @@ def test_seed_claim_holds_at_the_calibrated_base_case():
 def test_bad_claim_is_refused_with_the_key(claim, message):
     with pytest.raises(ModelError, match=message):
         model_from_dict(claim_model(claim), source="c.toml")
+
+
+def test_check_json_gives_each_cohorts_npv_for_a_programme(capsys):
+    assert main(["check", str(MODELS / "home_care.toml"), "--json"]) == 0
+    cohorts = json.loads(capsys.readouterr().out)["cohorts"]
+    assert list(cohorts) == ["1", "2", "3", "4", "5", "programme"]
+    assert [cohorts[str(c)]["entry_year"] for c in range(1, 6)] == [1, 2, 3, 4, 5]
+    assert cohorts["programme"]["entry_year"] is None

@@ -38,6 +38,7 @@ from riskcalc.funds.policy import (
 )
 from riskcalc.funds.spec import is_fund_file, load_fund
 from riskcalc.report.fund import write_fund_report
+from riskcalc.report.workbook import write_workbook
 from riskcalc.results.result import SimulationResult, mark_incomplete
 
 __all__ = ["register", "render_verdict", "write_decision", "EXIT_OK", "EXIT_REJECT",
@@ -149,7 +150,9 @@ def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,
     result.tables.update(risk_tables(result, owner=verdict.policy.owner_group,
                                      classes=verdict.policy.classes))
     result.tables["breakeven"] = table
-    return result.write(out, also=("verdict.json",))
+    result.write(out, also=("verdict.json",))
+    write_workbook(out, result.model)
+    return out
 
 
 def _value(c: CriterionResult, x: float, cur: str, *, margin: bool = False) -> str:

@@ -34,7 +34,13 @@ from riskcalc.engine.simulation import correlation_effect, simulate
 from riskcalc.format import money, percent
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
-from riskcalc.results.accumulated import TABLE_4_3_YEARS, accumulated, claim_table
+from riskcalc.report.workbook import write_workbook
+from riskcalc.results.accumulated import (
+    TABLE_4_3_YEARS,
+    accumulated,
+    claim_table,
+    cohort_npv,
+)
 from riskcalc.results.actor_kinds import actor_kind_split
 from riskcalc.results.result import SimulationResult
 from riskcalc.results.statement import IncomeStatement, income_statement
@@ -89,10 +95,15 @@ def _check(args: argparse.Namespace) -> int:
               "finite (a division by zero?); check the expressions", file=sys.stderr)
     effects = accumulated(model)
     breakeven = declared_breakeven(model) if model.breakeven else None
+    cohorts = cohort_npv(model) if model.programme is not None else None
     if args.json:
         data = statement.to_dict()
         data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
                                for kind in ("real", "production", "financial")}
+        if cohorts is not None:
+            data["cohorts"] = {str(k): {c: (None if v != v else float(v))
+                                        for c, v in row.items()}
+                               for k, row in cohorts.iterrows()}
         if breakeven is not None:
             data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
                                                     else float(row["breakeven"]))
@@ -112,6 +123,15 @@ def _check(args: argparse.Namespace) -> int:
     print(render_statement(model, statement))
     print()
     print(render_accumulated(model, effects))
+    if cohorts is not None:
+        table = cohorts.copy()
+        table["entry_year"] = [f"{v:.0f}" if v == v else "" for v in table["entry_year"]]
+        table["intake"] = [f"{v:,.1f}" if v == v else "" for v in table["intake"]]
+        for column in table.columns[2:]:
+            table[column] = [f"{v:,.0f}" for v in table[column]]
+        print(f"\nNPV of each cohort over the horizon, base case, on paper ({model.currency}; "
+              "discounted to year 1; whole units and realisation apply to the sum):\n"
+              + table.to_string())
     if breakeven is not None:
         print("\nBreak-even (society's NPV = 0 at base case): "
               + "; ".join(row["note"] for _, row in breakeven.iterrows()))
@@ -182,7 +202,10 @@ def _run(args: argparse.Namespace) -> int:
         kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
         actor_kind_split(model, result.n, seed=result.seed, chunk_size=result.chunk_size,
                          **kinds).write(out)
+    # The report writes results.xlsx too; without it, the workbook is written alone.
     report = write_report(out, args.lang, model=model) if args.report else None
+    if report is None:
+        write_workbook(out, model)
     if not args.quiet:
         print(render_run(model, result, out))
         if report is not None:

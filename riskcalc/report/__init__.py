@@ -43,6 +43,7 @@ from riskcalc.report.render import (
 from riskcalc.report.run import TABLE_43_YEARS, RunData, read_run
 from riskcalc.report.tables import report_tables
 from riskcalc.report.text import methods_paragraphs, report_notes, summary_sentences
+from riskcalc.report.workbook import write_workbook
 
 __all__ = ["RunData", "read_run", "write_report", "html_report", "markdown_summary",
            "TABLE_43_YEARS"]
@@ -50,7 +51,7 @@ __all__ = ["RunData", "read_run", "write_report", "html_report", "markdown_summa
 
 def write_report(run_dir: str | Path, lang: str = "en", *,
                  model: Model | str | Path | None = None) -> Path:
-    """Write report.html, summary.md, tables.tex and figures/ into a run directory.
+    """Write report.html, summary.md, tables.tex, results.xlsx and figures/ into a run directory.
 
     Parameters
     ----------
@@ -82,6 +83,7 @@ def write_report(run_dir: str | Path, lang: str = "en", *,
     latex = latex_tables([t for t in tables if t.key in ("actors", "table43")],
                          preamble="\n".join([words["tex_header"], *methods]))
     atomic_write(out / "tables.tex", lambda p: p.write_text(latex, encoding="utf-8"))
+    write_workbook(out, run.model)  # again: sensitivity tables may have come since the run
     return out / "report.html"
 
 

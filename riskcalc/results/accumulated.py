@@ -16,9 +16,10 @@ import pandas as pd
 
 from riskcalc.engine.compiled import BLOCK_SIZE, CompiledModel
 from riskcalc.model.objects import COST_KINDS, Model
+from riskcalc.programmes.cohorts import superpose
 
-__all__ = ["TABLE_4_3_YEARS", "CLAIM_SCENARIOS", "accumulated", "return_multiple",
-           "claim_table"]
+__all__ = ["TABLE_4_3_YEARS", "CLAIM_SCENARIOS", "accumulated", "cohort_npv",
+           "return_multiple", "claim_table"]
 
 #: Scenarios a run re-evaluates to test a model's return claim (the first ones of the run).
 CLAIM_SCENARIOS = 200_000
@@ -50,6 +51,62 @@ def accumulated(model: Model, values: Mapping[str, float] | None = None) -> pd.D
                          index=pd.RangeIndex(1, model.years + 1, name="year"))
     frame = frame[["real", "production", "financial"]]
     frame["total"] = frame.sum(axis=1)
+    return frame
+
+
+def cohort_npv(model: Model, values: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Each cohort's own NPV per actor at given values (default: base case), on paper.
+
+    A cohort's NPV is that of its cohort-scope flows and transfers, discounted to
+    calendar year 1 as the model says (optimism bias included).  Realisation and
+    whole units apply to the programme's sum, not to a cohort, so they are left
+    out here: these are savings on paper.  Programme-scope flows make the last
+    row, ``"programme"``.  Without realisation and whole units the rows add up to
+    the model's NPVs.
+
+    Returns
+    -------
+    DataFrame
+        Index: ``1..K`` then ``"programme"``; columns ``entry_year``, ``intake``
+        (persons), then ``npv_<actor>`` for every actor and ``npv_society`` (currency).
+    """
+    programme = model.programme
+    if programme is None:
+        raise ValueError(f"model {model.name!r} has no [programme]; it is one cohort")
+    point = {**model.base_case(), **(values or {})}
+    compiled = CompiledModel(model)
+    env = compiled.environment({k: np.array([float(v)]) for k, v in point.items()})
+    rates = np.broadcast_to(compiled.discount_rates(env), (model.years, 1))[:, 0]
+    factors = np.cumprod(np.concatenate([[1.0], 1.0 / (1.0 + rates[1:])]))
+    keys = list(model.actor_keys)
+    rows = {c + 1: dict.fromkeys(keys, 0.0) for c in range(programme.cohorts)}
+    rows["programme"] = dict.fromkeys(keys, 0.0)
+    society = dict.fromkeys(rows, 0.0)
+    for contribution in compiled.contributions(env, 1):
+        entry = contribution.entry
+        bias = 1.0 if entry.optimism_bias is None else 1.0 + float(
+            np.reshape(entry.optimism_bias.evaluate(env), -1)[0])
+        if entry.per_cohort:
+            parts = {c + 1: superpose(entry.amount, entry.when, [cohort], (model.years, 1))
+                     [:, 0] * bias for c, cohort in enumerate(env.cohorts)}
+        else:
+            amount = contribution.amount + (0.0 if contribution.unrealised is None
+                                            else contribution.unrealised)
+            full = np.zeros(model.years)
+            active = (np.arange(model.years) if contribution.rows is None
+                      else contribution.rows)
+            full[active] = np.broadcast_to(amount[:, 0], (len(active),))
+            parts = {"programme": full}
+        for row, flow in parts.items():
+            npv = entry.sign * float(flow @ factors)
+            rows[row][keys[entry.actor]] += npv
+            if entry.kind is not None:
+                society[row] += npv
+    frame = pd.DataFrame.from_dict(rows, orient="index").add_prefix("npv_")
+    frame["npv_society"] = pd.Series(society)
+    intakes = [float(np.reshape(c["intake"], -1)[0]) for c in env.cohorts]
+    frame.insert(0, "intake", [*intakes, np.nan])
+    frame.insert(0, "entry_year", [*programme.entry_years, np.nan])
     return frame
 
 

@@ -87,7 +87,7 @@ def _alive(pid: int) -> bool:
 
 #: Files made from a run after it is written (the report), removed when a new run
 #: starts in the directory so that they are never taken for the new run's.
-DERIVED = ("report.html", "summary.md", "tables.tex", "figures")
+DERIVED = ("report.html", "summary.md", "tables.tex", "figures", "results.xlsx")
 
 
 def mark_incomplete(out: str | Path) -> Path:
