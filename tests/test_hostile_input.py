@@ -276,8 +276,8 @@ def test_sizes_that_cannot_fit_are_refused_before_starting(
 
 
 @pytest.mark.parametrize(("table", "count", "word"), [
-    ("parameters", 5_001, "parameters, derived values and outcomes; a model may declare "
-                          "at most 5,000"),
+    ("parameters", 2_001, "parameters, derived values and outcomes; a model may declare "
+                          "at most 2,000"),
     ("actors", 201, "actors; a model may declare at most 200"),
 ])
 def test_models_above_the_documented_size_limits_are_refused(
