@@ -7,6 +7,7 @@ import math
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -292,3 +293,26 @@ def test_truncation_keeps_every_draw_of_uniform_inside():
     d = Truncated(Uniform(0.0, 10.0), 2.0, 4.0)
     assert d.mean == pytest.approx(3.0, rel=1e-10)
     np.testing.assert_allclose(d.ppf(GRID), 2.0 + 2.0 * GRID, rtol=1e-12)
+
+
+def test_new_families_run_end_to_end_and_show_in_the_report(tmp_path):
+    from riskcalc.cli import main
+
+    (tmp_path / "obs.csv").write_text("x\n1\n2\n3\n4\n", encoding="utf-8")
+    path = write_model(tmp_path, "\n".join([
+        'x = { mixture = { components = [{ normal = { p05 = 1, p95 = 3 } }, '
+        '{ uniform = [5, 6] }], weights = [0.5, 0.5] } }',
+        'y = { normal = [10, 2], min = 8, max = 11 }',
+        'z = { empirical = { file = "obs.csv" } }',
+        'e = { bernoulli = 0.25 }',
+    ]))
+    out = tmp_path / "run"
+    assert main(["run", str(path), "--n", "4000", "--seed", "2", "--out", str(out), "--quiet",
+                 "--report"]) == 0
+    scenarios = pd.read_parquet(out / "scenarios.parquet")
+    assert set(np.unique(scenarios["z"])) == {1.0, 2.0, 3.0, 4.0}
+    assert set(np.unique(scenarios["e"])) == {0.0, 1.0}
+    assert scenarios["y"].between(8, 11).all()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "mixture (normal, uniform)" in page and "normal, truncated" in page
+    assert "empirical" in page and "Uncertain inputs" in page

@@ -68,6 +68,9 @@ tables
     (``risk_tables``, ``write_risk_outputs``).
 breakeven
     Switching values: where a parameter would flip a decision.
+convergence
+    Running mean, P(loss) and P5 with standard errors as N grows; precision targets,
+    the N they need, and ``run_to_precision``.
 criteria
     The thresholds (``Criterion`` and its six kinds) and how each is measured.
 policy
@@ -88,6 +91,12 @@ from riskcalc.decision.classes import (
     class_table,
     group_by_label,
     regime_table,
+)
+from riskcalc.decision.convergence import (
+    convergence_table,
+    parse_target,
+    precision_table,
+    run_to_precision,
 )
 from riskcalc.decision.criteria import (
     CRITERIA,
@@ -160,4 +169,5 @@ __all__ = [
     "MaxExpectedShortfall", "MinExpectedNPV", "CRITERIA", "Policy", "load_policy",
     "policy_from_dict", "CriterionResult", "VerdictSwitch", "Verdict", "evaluate_policy",
     "SUBJECTS", "TOO_CLOSE_SE",
+    "convergence_table", "precision_table", "parse_target", "run_to_precision",
 ]

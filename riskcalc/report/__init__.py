@@ -30,6 +30,7 @@ from riskcalc.report.actor_kinds import actor_kinds_section
 from riskcalc.report.convergence import convergence_section
 from riskcalc.report.discovery import discovery_section
 from riskcalc.report.figures import report_figures
+from riskcalc.report.inputs import inputs_section
 from riskcalc.report.labels import Labels, get_labels
 from riskcalc.report.render import (
     EmbeddedFigure,
@@ -125,10 +126,12 @@ def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
 
 
 def extra_sections(run: RunData, words: Labels) -> list[Section]:
-    """Sections from the run directory's actor_kinds.csv, convergence.csv and discovery.json."""
+    """The model's inputs, and sections from the run directory's actor_kinds.csv,
+    convergence.csv and discovery.json where present."""
     names = {f"npv_{a}": run.actor_labels[a] for a in run.actors}
     names["npv_society"] = words["society"]
-    sections = (actor_kinds_section(run.directory, words, currency=run.currency, names=names),
+    sections = (inputs_section(run.model, words),
+                actor_kinds_section(run.directory, words, currency=run.currency, names=names),
                 convergence_section(run.directory, words, currency=run.currency, names=names),
                 discovery_section(run.directory, words))
     return [s for s in sections if s is not None]

@@ -461,6 +461,12 @@ _EN_14: dict[str, str] = {
     "cap_spider": ("Society's NPV as one parameter at a time moves over its percentiles (P5 to "
                    "P95), the others at their base case; the flatter the line, the less the "
                    "parameter matters, and a curve shows where its effect is not linear."),
+    "i_heading": "Uncertain inputs",
+    "i_family": "Distribution",
+    "i_base": "Base case",
+    "i_caption": ("Each uncertain parameter's distribution as the model states it (a "
+                  "truncated one is marked so), its 5th and 95th percentiles, base case and "
+                  "mean."),
     "k_heading": "Net present value per actor and cost kind",
     "k_caption": ("Mean NPV of each actor's real and financial effects and production value "
                   "(below: P5 – P95 over the scenarios); the kinds add up to the actor's NPV "
@@ -525,6 +531,11 @@ _SV_14: dict[str, str] = {
     "cap_spider": ("Samhällets nuvärde när en parameter i taget rör sig över sina percentiler "
                    "(P5 till P95), övriga i sitt basfall; ju flackare linje, desto mindre "
                    "betyder parametern, och en kurva visar var effekten inte är linjär."),
+    "i_heading": "Osäkra indata",
+    "i_family": "Fördelning",
+    "i_base": "Basfall",
+    "i_caption": ("Varje osäker parameters fördelning så som modellen anger den (en "
+                  "trunkerad markeras), dess 5:e och 95:e percentil, basfall och medelvärde."),
     "k_heading": "Nuvärde per aktör och kostnadslag",
     "k_caption": ("Medelvärdet av varje aktörs reala och finansiella effekter och "
                   "produktionsvärde (under: P5 – P95 över scenarierna); kostnadslagen summerar "

@@ -7,6 +7,8 @@ result
     the run directory it is written to.
 statement
     The socio-economic income statement at base-case values (the seed's table 4.2).
+actor_kinds
+    Each actor's NPV split by cost kind, per scenario and per year (``actor_kind_split``).
 """
 
 from riskcalc.results.result import SimulationResult
