@@ -8,17 +8,30 @@ Who pays, who gains, how much, when, and how sure: per actor, over 1-20 years.
 >>> result.summary()  # doctest: +SKIP
 """
 
-from riskcalc.discovery.discover import Discovery, discover
-from riskcalc.engine.simulation import simulate
-from riskcalc.errors import DistributionError, ExpressionError, ModelError
-from riskcalc.funds.result import FundResult
-from riskcalc.funds.simulation import simulate_fund
-from riskcalc.funds.spec import Fund, load_fund
-from riskcalc.model.loader import load_model, model_from_dict
-from riskcalc.model.objects import Model
-from riskcalc.results.accumulated import accumulated
-from riskcalc.results.result import SimulationResult
-from riskcalc.results.statement import IncomeStatement, income_statement
+import importlib
+
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
+_API = {
+    "Discovery": "riskcalc.discovery.discover",
+    "discover": "riskcalc.discovery.discover",
+    "simulate": "riskcalc.engine.simulation",
+    "DistributionError": "riskcalc.errors",
+    "ExpressionError": "riskcalc.errors",
+    "ModelError": "riskcalc.errors",
+    "evaluate_contract": "riskcalc.funds.contracts",
+    "FundResult": "riskcalc.funds.result",
+    "simulate_fund": "riskcalc.funds.simulation",
+    "Fund": "riskcalc.funds.spec",
+    "load_fund": "riskcalc.funds.spec",
+    "load_model": "riskcalc.model.loader",
+    "model_from_dict": "riskcalc.model.loader",
+    "Model": "riskcalc.model.objects",
+    "accumulated": "riskcalc.results.accumulated",
+    "SimulationResult": "riskcalc.results.result",
+    "IncomeStatement": "riskcalc.results.statement",
+    "income_statement": "riskcalc.results.statement",
+}
 
 __all__ = [
     "Discovery",
@@ -32,6 +45,7 @@ __all__ = [
     "SimulationResult",
     "accumulated",
     "discover",
+    "evaluate_contract",
     "income_statement",
     "load_fund",
     "load_model",
@@ -41,3 +55,15 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

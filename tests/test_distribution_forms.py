@@ -316,3 +316,17 @@ def test_new_families_run_end_to_end_and_show_in_the_report(tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "mixture (normal, uniform)" in page and "normal, truncated" in page
     assert "empirical" in page and "Uncertain inputs" in page
+
+
+@pytest.mark.parametrize("spec", [
+    {"normal": [0, 1], "min": 0},
+    {"mixture": {"components": [{"normal": [0, 1]}, {"uniform": [5, 6]}], "weights": [0.5, 0.5]}},
+    {"empirical": {"values": [1, 2, 3]}},
+    {"pert": {"p05": 1, "mode": 2, "p95": 4}},
+])
+def test_new_families_survive_pickling_for_worker_processes(spec):
+    import pickle
+
+    d = parse(spec)
+    u = np.linspace(0.0, 1.0, 11)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(d)).ppf(u), d.ppf(u))

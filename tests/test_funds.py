@@ -151,10 +151,11 @@ def test_the_example_funds_share_the_discount_rate_and_differ_only_in_repayment(
 def test_fund_results_are_bit_identical_for_any_number_of_workers():
     fund = load_fund(FUNDS / "norrkoping_repayment.toml")
     one = simulate_fund(fund, 700, seed=11, chunk_size=256, n_jobs=1)
-    two = simulate_fund(fund, 700, seed=11, chunk_size=256, n_jobs=2)
-    for name, values in one.scenarios.items():
-        assert np.array_equal(values, two.scenarios[name], equal_nan=True), name
-    assert np.array_equal(one.yearly["balance"], two.yearly["balance"])
+    for other in (simulate_fund(fund, 700, seed=11, chunk_size=256, n_jobs=2),
+                  simulate_fund(fund, 700, seed=11, chunk_size=256, n_jobs=2, backend="loky")):
+        for name, values in one.scenarios.items():
+            assert np.array_equal(values, other.scenarios[name], equal_nan=True), name
+        assert np.array_equal(one.yearly["balance"], other.yearly["balance"])
 
 
 def test_fund_run_directory_holds_every_table(tmp_path):
@@ -214,6 +215,9 @@ def test_fund_command_writes_the_run_directory_and_report(tmp_path, capsys):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Fondens saldo vid slutet av varje år" in html
     assert (out / "figures" / "fund_balance.png").is_file()
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0  # a fund run's report, rewritten in English
+    assert "Fund balance at the end of each year" in (out / "report.html").read_text("utf-8")
 
 
 def test_decide_on_a_fund_approves_the_repayment_model_and_rejects_the_budget_model(tmp_path):
@@ -245,3 +249,25 @@ def test_bad_fund_file_exits_2_with_one_line(tmp_path, capsys):
     policy.write_text("[criteria]\nmax_prob_loss = 0.1\n", encoding="utf-8")
     assert main(["decide", str(FUNDS / "norrkoping_budget.toml"), "--policy", str(policy)]) == 2
     assert "not a fund criterion" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "models").glob("*.toml")))
+def test_yearly_flows_discounted_are_the_engines_npvs(name):
+    from riskcalc.engine.compiled import CompiledModel
+    from riskcalc.engine.simulation import simulate
+    from riskcalc.funds.flows import yearly_flows
+    from riskcalc.model.loader import load_model
+
+    model = load_model(ROOT / "models" / f"{name}.toml")
+    result = simulate(model, 300, seed=8)
+    compiled = CompiledModel(model)
+    params = {k: np.asarray(v) for k, v in result.parameters.items() if k in model.parameters}
+    flows = yearly_flows(compiled, params)
+    rates = np.broadcast_to(compiled.discount_rates(compiled.environment(params)),
+                            (model.years, 300))
+    factors = np.cumprod(np.vstack([np.ones((1, 300)), 1 / (1 + rates[1:])]), axis=0)
+    np.testing.assert_allclose((flows.society * factors).sum(axis=0),
+                               result.outputs["npv_society"], rtol=1e-9, atol=1e-3)
+    for a, key in enumerate(model.actor_keys):
+        np.testing.assert_allclose((flows.actors[a] * factors).sum(axis=0),
+                                   result.outputs[f"npv_{key}"], rtol=1e-9, atol=1e-3)

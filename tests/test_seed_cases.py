@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import MODELS
 
-from riskcalc import ModelError, load_model, model_from_dict
+from riskcalc import ModelError, income_statement, load_model, model_from_dict
 from riskcalc.cli import main
 from riskcalc.decision.breakeven import declared_breakeven
 from riskcalc.engine.compiled import CompiledModel
@@ -108,3 +108,12 @@ def test_bad_breakeven_is_refused_with_the_key(value, message):
     data["model"]["breakeven"] = value
     with pytest.raises(ModelError, match=message):
         model_from_dict(data, source="y.toml")
+
+
+# -- early support -----------------------------------------------------------------------
+
+def test_early_support_school_and_child_psychiatry_pay_the_others_named_by_the_seed_gain():
+    npv = income_statement(load_model(MODELS / "early_support.toml")).npv
+    assert npv["school"] < 0 and npv["child_psychiatry"] < 0
+    for gainer in ("social_services", "adult_psychiatry", "justice", "social_insurance"):
+        assert npv[gainer] > 0, gainer

@@ -9,29 +9,43 @@ the command line) ends with one line on stderr and exit code 2, never a tracebac
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from riskcalc.cli import (
-    commands_decide,
-    commands_discover,
-    commands_fund,
-    commands_report,
-    commands_run,
-    commands_sensitivity,
-)
 from riskcalc.cli.common import EXIT_BAD_INPUT, HELD
 from riskcalc.errors import ModelError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "COMMANDS"]
 
 #: Exit codes of a reader that closed the pipe (as if killed by SIGPIPE) and of Ctrl-C.
 EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 141, 130
-#: Modules that contribute commands, in the order `riskcalc --help` lists them.
-COMMAND_MODULES = (commands_run, commands_decide, commands_fund, commands_sensitivity,
-                   commands_discover, commands_report)
+#: Every command: the module that defines it and its one-line help, in the order
+#: `riskcalc --help` lists them.  A command's module is imported only when that
+#: command runs (numpy, pandas, scipy and numba take a second to import, more than
+#: `riskcalc --help` may); the one-liners here list the commands without importing
+#: any (a test holds them equal to the modules' own).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("commands_check", "validate a model and print its base-case income statement"),
+    "run": ("commands_run", "run the Monte Carlo simulation and write results"),
+    "decide": ("commands_decide",
+               "approve or reject under a fund board's policy (exit 0 / 1)"),
+    "fund": ("commands_fund",
+             "simulate a social-investment fund: balance, depletion, repayments"),
+    "sobol": ("commands_sensitivity",
+              "Sobol' indices (S1, ST, S2) of every actor's NPV, society's and ROI"),
+    "morris": ("commands_sensitivity",
+               "Morris screening (mu*, sigma): which of many inputs matter"),
+    "tornado": ("commands_sensitivity",
+                "swing each input from P10 to P90, the others at base case; "
+                "and a spider sweep over its percentiles"),
+    "discover": ("commands_discover",
+                 "where in the inputs a condition on the outputs lives (PRIM, CART)"),
+    "report": ("commands_report",
+               "write report.html, summary.md, tables.tex and figures/ of a run"),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,20 +55,44 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}; see {self.prog} --help\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of all commands."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of one command (its module's commands), or of all.
+
+    Parameters
+    ----------
+    command : str, optional
+        Build the parser only for the module of this command; default every
+        module's commands.
+    """
     parser = _Parser(
         prog="riskcalc",
         description="Monte Carlo risk and sensitivity analysis of social investments.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(commands)
+    modules = ([COMMANDS[command][0]] if command in COMMANDS
+               else list(dict.fromkeys(module for module, _ in COMMANDS.values())))
+    for module in modules:
+        importlib.import_module(f"riskcalc.cli.{module}").register(commands)
+    return parser
+
+
+def _listing_parser() -> argparse.ArgumentParser:
+    """Every command with its one-liner, no module imported: for help and typos."""
+    parser = _Parser(
+        prog="riskcalc",
+        description="Monte Carlo risk and sensitivity analysis of social investments.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, text) in COMMANDS.items():
+        commands.add_parser(name, help=text)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The first word that is not an option names the command.
+    command = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(command) if command in COMMANDS else _listing_parser()
+    args = parser.parse_args(argv)
     try:
         with HELD:
             code = args.handler(args)

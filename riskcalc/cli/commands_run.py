@@ -1,13 +1,11 @@
-"""``riskcalc check`` and ``riskcalc run``."""
+"""``riskcalc run``."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from riskcalc.cli.common import (
@@ -31,30 +29,22 @@ from riskcalc.decision.convergence import (
 )
 from riskcalc.decision.tables import risk_tables
 from riskcalc.engine.simulation import correlation_effect, simulate
+from riskcalc.files import atomic_write
 from riskcalc.format import money, percent
+from riskcalc.funds.contracts import contract_tables, evaluate_contract
 from riskcalc.model.objects import Model
 from riskcalc.report import write_report
 from riskcalc.report.workbook import write_workbook
 from riskcalc.results.accumulated import (
-    TABLE_4_3_YEARS,
-    accumulated,
     claim_table,
-    cohort_npv,
 )
 from riskcalc.results.actor_kinds import actor_kind_split
 from riskcalc.results.result import SimulationResult
-from riskcalc.results.statement import IncomeStatement, income_statement
 
 __all__ = ["register", "render_run"]
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add the ``check`` and ``run`` commands."""
-    check = commands.add_parser(
-        "check", help="validate a model and print its base-case income statement")
-    check.add_argument("model", type=Path, help="model file (TOML)")
-    check.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    check.set_defaults(handler=_check)
-
+    """Add the ``run`` command."""
     run = commands.add_parser("run", help="run the Monte Carlo simulation and write results")
     run.add_argument("model", type=Path, help="model file (TOML)")
     run.add_argument("--n", type=positive_int, default=20_000,
@@ -85,92 +75,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=_run)
 
 
-def _check(args: argparse.Namespace) -> int:
-    model = load(args.model)
-    statement = income_statement(model)
-    values = [*statement.table[["revenue", "cost", "net"]].to_numpy().ravel(),
-              *statement.npv.values()]
-    if not all(np.isfinite(v) for v in values if v == v):
-        print(f"riskcalc: warning: {args.model}: the base case gives amounts that are not "
-              "finite (a division by zero?); check the expressions", file=sys.stderr)
-    effects = accumulated(model)
-    breakeven = declared_breakeven(model) if model.breakeven else None
-    cohorts = cohort_npv(model) if model.programme is not None else None
-    if args.json:
-        data = statement.to_dict()
-        data["accumulated"] = {kind: {str(year): float(v) for year, v in effects[kind].items()}
-                               for kind in ("real", "production", "financial")}
-        if cohorts is not None:
-            data["cohorts"] = {str(k): {c: (None if v != v else float(v))
-                                        for c, v in row.items()}
-                               for k, row in cohorts.iterrows()}
-        if breakeven is not None:
-            data["breakeven"] = {row["parameter"]: (None if row["breakeven"] != row["breakeven"]
-                                                    else float(row["breakeven"]))
-                                 for _, row in breakeven.iterrows()}
-        print(json.dumps(data, indent=2))
-        return EXIT_OK
-    print(f"{model.name}\n{args.model}: valid; {len(model.actors)} actors, "
-          f"{len(model.parameters)} parameters ({len(model.uncertain_parameters)} uncertain), "
-          f"{len(model.flows)} flows, {len(model.transfers)} transfers, {model.years} years")
-    if model.programme is not None:
-        p = model.programme
-        print(f"Programme: {p.cohorts} cohorts entering years {p.entry_years[0]}.."
-              f"{p.entry_years[-1]}, intake {', '.join(e.source for e in p.intake[:4])}"
-              f"{', ...' if p.cohorts > 4 else ''}"
-              + (f"; drawn per cohort: {', '.join(p.varying)}" if p.varying else ""))
-    print()
-    print(render_statement(model, statement))
-    print()
-    print(render_accumulated(model, effects))
-    if cohorts is not None:
-        table = cohorts.copy()
-        table["entry_year"] = [f"{v:.0f}" if v == v else "" for v in table["entry_year"]]
-        table["intake"] = [f"{v:,.1f}" if v == v else "" for v in table["intake"]]
-        for column in table.columns[2:]:
-            table[column] = [f"{v:,.0f}" for v in table[column]]
-        print(f"\nNPV of each cohort over the horizon, base case, on paper ({model.currency}; "
-              "discounted to year 1; whole units and realisation apply to the sum):\n"
-              + table.to_string())
-    if breakeven is not None:
-        print("\nBreak-even (society's NPV = 0 at base case): "
-              + "; ".join(row["note"] for _, row in breakeven.iterrows()))
-    return EXIT_OK
-
-
-def render_accumulated(model: Model, effects: pd.DataFrame) -> str:
-    """The accumulated effect by cost kind in the seed's table 4.3 layout (base case)."""
-    years = [y for y in TABLE_4_3_YEARS if y <= model.years]
-    table = effects.loc[years].T
-    table.index = ["Real", "Production value", "Financial", "Total"]
-    table = table.map(lambda v: f"{v:,.0f}")
-    return (f"Accumulated discounted effect by cost kind, base case ({model.currency}; "
-            "years as columns):\n" + table.to_string())
-
-
-def render_statement(model: Model, statement: IncomeStatement) -> str:
-    """The base-case income statement as text, in the seed's table 4.2 layout."""
-    table = statement.table.drop(columns="label")
-    for column in table.columns:
-        table[column] = [f"{v:,.0f}" if v == v else "" for v in table[column]]
-    table[f"NPV {model.years} y"] = [f"{statement.npv[k]:,.0f}" for k in table.index]
-    if statement.npv_on_paper:
-        table["NPV on paper"] = [f"{statement.npv_on_paper[k]:,.0f}"
-                                  if k in statement.npv_on_paper else "" for k in table.index]
-    lines = [f"Socio-economic income statement, year {statement.year}, base case "
-             f"({model.currency}):", table.to_string()]
-    if "optimism_bias" in statement.table:
-        lines.append("Cost includes the optimism-bias uplift shown in its own column.")
-    if statement.npv_on_paper:
-        lines.append("revenue is what becomes budget; revenue_on_paper is the saving before "
-                     "realisation and indivisibilities.")
-    if not statement.outcomes.empty:
-        outcomes = statement.outcomes.map(lambda v: f"{v:,.2f}")
-        lines += ["", "Outcomes in their first year (gross, after each adjustment, net):",
-                  outcomes.to_string()]
-    return "\n".join(lines)
-
-
 def _run(args: argparse.Namespace) -> int:
     model = load(args.model)
     out = hold(args.out or Path("reports") / model.slug)
@@ -193,11 +97,19 @@ def _run(args: argparse.Namespace) -> int:
     if model.correlations is not None:
         engine.pop("progress")
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
+    contract = None
+    if model.contract is not None:
+        contract = evaluate_contract(model, result.parameters, result.outputs)
+        result.tables.update(contract_tables(model, contract))
     if model.claim is not None:
         result.tables["claim"] = claim_table(model, result.scenarios)
     if model.breakeven:
         result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     result.write(out)
+    if contract is not None:
+        frame = pd.DataFrame(contract)
+        atomic_write(out / "contract_scenarios.parquet",
+                     lambda p: frame.to_parquet(p, index=False))
     if args.by_kind:
         kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
         actor_kind_split(model, result.n, seed=result.seed, chunk_size=result.chunk_size,
@@ -208,9 +120,33 @@ def _run(args: argparse.Namespace) -> int:
         write_workbook(out, model)
     if not args.quiet:
         print(render_run(model, result, out))
+        if contract is not None:
+            print(render_contract(model, result.tables["contract"],
+                                  result.tables["contract_summary"]))
         if report is not None:
             print(f"\nReport: {report}")
     return EXIT_OK
+
+
+def render_contract(model: Model, table: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """The outcome contract's lines of ``riskcalc run``."""
+    c, cur = model.contract, model.currency
+    k = dict(zip(summary["measure"], summary["value"], strict=True))
+    rows = table.set_index("output")
+    lines = [f"\nOutcome contract{': ' + c.label if c.label else ''} (capital "
+             f"{money(c.capital, cur)}, paid by {c.payer}, capped at {money(c.most_paid, cur)}):",
+             f"  investor's NPV: mean {money(rows.loc['npv_investor', 'mean'], cur)}, "
+             f"P(investor loss) {percent(k['prob_investor_loss'])}",
+             f"  investor's IRR: P5 {percent(k['irr_p05'])}, median {percent(k['irr_p50'])}, "
+             f"P95 {percent(k['irr_p95'])} ({int(k['n_no_irr']):,} scenarios without an IRR)",
+             f"  paid: mean {money(rows.loc['contract_paid', 'mean'], cur)} "
+             f"({rows.loc['contract_multiple', 'mean']:.2f} x capital); payer's NPV after "
+             f"payments: mean {money(rows.loc['npv_payer_after', 'mean'], cur)}",
+             f"  P(payment metric met) {percent(k['prob_metric_met'])}"]
+    if k["prob_goal_met"] == k["prob_goal_met"]:
+        lines.append(f"  P(social goal met while no payment metric is) "
+                     f"{percent(k['prob_mismatch'])}")
+    return "\n".join(lines)
 
 
 def _print_round(result: SimulationResult, table: pd.DataFrame) -> None:

@@ -7,12 +7,14 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from riskcalc.engine.simulation import BACKENDS, DEFAULT_BACKEND
+from riskcalc.engine.backends import BACKENDS, DEFAULT_BACKEND
 from riskcalc.errors import ModelError
 from riskcalc.files import directory_lock
-from riskcalc.model.loader import load_model
-from riskcalc.model.objects import Model
+
+if TYPE_CHECKING:
+    from riskcalc.model.objects import Model
 
 __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "DEFAULT_SEED", "SEED_HELP", "positive_int", "seed",
            "add_engine_options", "engine_kwargs", "load", "hold", "HELD"]
@@ -105,6 +107,8 @@ def hold(directory: Path) -> Path:
 
 def load(path: Path) -> Model:
     """Load a model, printing what the loader repaired or noticed on stderr."""
+    from riskcalc.model.loader import load_model
+
     model = load_model(path)
     for warning in model.warnings:
         print(f"riskcalc: warning: {warning}", file=sys.stderr)

@@ -81,60 +81,61 @@ verdict
     verdict (``Verdict``, ``CriterionResult``, ``VerdictSwitch``).
 """
 
-from riskcalc.decision.actor_groups import GroupOutcomes, evaluate_groups, group_outcomes
-from riskcalc.decision.breakeven import breakeven_table
-from riskcalc.decision.classes import (
-    CLASS_NAMES,
-    DEFAULT_CLASS_OUTPUT,
-    DEFAULT_CLASS_THRESHOLDS,
-    ClassSpec,
-    class_table,
-    group_by_label,
-    regime_table,
-)
-from riskcalc.decision.convergence import (
-    convergence_table,
-    parse_target,
-    precision_table,
-    run_to_precision,
-)
-from riskcalc.decision.criteria import (
-    CRITERIA,
-    SUBJECTS,
-    Criterion,
-    MaxCapitalNeed,
-    MaxExpectedShortfall,
-    MaxProbLoss,
-    MinExpectedNPV,
-    MinExpectedROI,
-    MinProbPayback,
-)
-from riskcalc.decision.measures import (
-    expected_shortfall,
-    expected_shortfall_se,
-    level_suffix,
-    prob_se,
-    quantile_se,
-    risk_row,
-    risk_table,
-    value_at_risk,
-)
-from riskcalc.decision.policy import Policy, load_policy, policy_from_dict
-from riskcalc.decision.redistribution import compensation_matrix, redistribution_table
-from riskcalc.decision.tables import (
-    acceptability,
-    payback_within,
-    risk_tables,
-    write_risk_outputs,
-)
-from riskcalc.decision.verdict import (
-    TOO_CLOSE_SE,
-    CriterionResult,
-    Verdict,
-    VerdictSwitch,
-    evaluate_policy,
-)
-from riskcalc.decision.voi import evpi, evppi, voi_table
+import importlib
+
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
+_API = {
+    "GroupOutcomes": "riskcalc.decision.actor_groups",
+    "evaluate_groups": "riskcalc.decision.actor_groups",
+    "group_outcomes": "riskcalc.decision.actor_groups",
+    "breakeven_table": "riskcalc.decision.breakeven",
+    "CLASS_NAMES": "riskcalc.decision.classes",
+    "DEFAULT_CLASS_OUTPUT": "riskcalc.decision.classes",
+    "DEFAULT_CLASS_THRESHOLDS": "riskcalc.decision.classes",
+    "ClassSpec": "riskcalc.decision.classes",
+    "class_table": "riskcalc.decision.classes",
+    "group_by_label": "riskcalc.decision.classes",
+    "regime_table": "riskcalc.decision.classes",
+    "convergence_table": "riskcalc.decision.convergence",
+    "parse_target": "riskcalc.decision.convergence",
+    "precision_table": "riskcalc.decision.convergence",
+    "run_to_precision": "riskcalc.decision.convergence",
+    "CRITERIA": "riskcalc.decision.criteria",
+    "SUBJECTS": "riskcalc.decision.criteria",
+    "Criterion": "riskcalc.decision.criteria",
+    "MaxCapitalNeed": "riskcalc.decision.criteria",
+    "MaxExpectedShortfall": "riskcalc.decision.criteria",
+    "MaxProbLoss": "riskcalc.decision.criteria",
+    "MinExpectedNPV": "riskcalc.decision.criteria",
+    "MinExpectedROI": "riskcalc.decision.criteria",
+    "MinProbPayback": "riskcalc.decision.criteria",
+    "expected_shortfall": "riskcalc.decision.measures",
+    "expected_shortfall_se": "riskcalc.decision.measures",
+    "level_suffix": "riskcalc.decision.measures",
+    "prob_se": "riskcalc.decision.measures",
+    "quantile_se": "riskcalc.decision.measures",
+    "risk_row": "riskcalc.decision.measures",
+    "risk_table": "riskcalc.decision.measures",
+    "value_at_risk": "riskcalc.decision.measures",
+    "Policy": "riskcalc.decision.policy",
+    "load_policy": "riskcalc.decision.policy",
+    "policy_from_dict": "riskcalc.decision.policy",
+    "compensation_matrix": "riskcalc.decision.redistribution",
+    "redistribution_table": "riskcalc.decision.redistribution",
+    "acceptability": "riskcalc.decision.tables",
+    "payback_within": "riskcalc.decision.tables",
+    "risk_tables": "riskcalc.decision.tables",
+    "write_risk_outputs": "riskcalc.decision.tables",
+    "TOO_CLOSE_SE": "riskcalc.decision.verdict",
+    "CriterionResult": "riskcalc.decision.verdict",
+    "Verdict": "riskcalc.decision.verdict",
+    "VerdictSwitch": "riskcalc.decision.verdict",
+    "evaluate_policy": "riskcalc.decision.verdict",
+    "evpi": "riskcalc.decision.voi",
+    "evppi": "riskcalc.decision.voi",
+    "voi_table": "riskcalc.decision.voi",
+}
 
 __all__ = [
     "CLASS_NAMES",
@@ -171,3 +172,15 @@ __all__ = [
     "SUBJECTS", "TOO_CLOSE_SE",
     "convergence_table", "precision_table", "parse_target", "run_to_precision",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

@@ -19,8 +19,30 @@ storage
     Where per-scenario columns go during a run and how they are read back.
 """
 
-from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE, CompiledModel
-from riskcalc.engine.simulation import BACKENDS, DEFAULT_BACKEND, evaluate_points, simulate
+import importlib
+
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
+_API = {
+    "DEFAULT_CHUNK_SIZE": "riskcalc.engine.compiled",
+    "CompiledModel": "riskcalc.engine.compiled",
+    "BACKENDS": "riskcalc.engine.backends",
+    "DEFAULT_BACKEND": "riskcalc.engine.backends",
+    "evaluate_points": "riskcalc.engine.simulation",
+    "simulate": "riskcalc.engine.simulation",
+}
 
 __all__ = ["BACKENDS", "DEFAULT_BACKEND", "DEFAULT_CHUNK_SIZE", "CompiledModel",
            "evaluate_points", "simulate"]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

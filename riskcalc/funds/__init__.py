@@ -5,13 +5,44 @@ model file, a start year, a scale, a borrower and a repayment rule) and the boar
 rules; :func:`simulate_fund` runs every intervention in one joint simulation and
 returns a :class:`FundResult` (balance by year, depletion, recovery, each actor's
 net with the repayments, each intervention's share of the fund's CVaR).
-Outcome contracts (social impact bonds) declared in a model are evaluated by
-:mod:`riskcalc.funds.contracts`.
+Outcome contracts (social impact bonds) declared in a model's ``[contract]``
+(validated by :mod:`riskcalc.model.contract`) are evaluated by
+:mod:`riskcalc.funds.contracts`: they are the other way a municipality finances the
+investment hump, and share the fund's questions (who puts up the capital, what comes
+back, who carries the risk), so they live beside it.
 """
 
-from riskcalc.funds.result import FUND_FILES, FundResult
-from riskcalc.funds.simulation import repayments, simulate_fund
-from riskcalc.funds.spec import Fund, Intervention, Repayment, is_fund_file, load_fund
+import importlib
+
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
+_API = {
+    "contract_tables": "riskcalc.funds.contracts",
+    "evaluate_contract": "riskcalc.funds.contracts",
+    "irr": "riskcalc.funds.contracts",
+    "FUND_FILES": "riskcalc.funds.result",
+    "FundResult": "riskcalc.funds.result",
+    "repayments": "riskcalc.funds.simulation",
+    "simulate_fund": "riskcalc.funds.simulation",
+    "Fund": "riskcalc.funds.spec",
+    "Intervention": "riskcalc.funds.spec",
+    "Repayment": "riskcalc.funds.spec",
+    "is_fund_file": "riskcalc.funds.spec",
+    "load_fund": "riskcalc.funds.spec",
+}
 
 __all__ = ["Fund", "Intervention", "Repayment", "FundResult", "FUND_FILES", "load_fund",
-           "is_fund_file", "simulate_fund", "repayments"]
+           "is_fund_file", "simulate_fund", "repayments", "evaluate_contract",
+           "contract_tables", "irr"]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +132,6 @@ class Fund:
     description: str = ""
     source: str = "<dict>"
     sha256: str = ""
-    warnings: tuple[str, ...] = field(default=())
 
     @property
     def slug(self) -> str:
@@ -154,9 +153,13 @@ class Fund:
 
 
 def is_fund_file(path: str | Path) -> bool:
-    """True when `path` is a TOML file with a ``[fund]`` table (not a model file)."""
+    """True when `path` is a TOML file with a ``[fund]`` table (not a model file).
+
+    A file that cannot be read or parsed is not one; loading it as a model then
+    says what is wrong with it.
+    """
     try:
-        data, _ = read_toml(path)
+        data, _ = read_toml(path, "model or fund file")
     except ModelError:
         return False
     return isinstance(data.get("fund"), dict)

@@ -19,22 +19,39 @@ correlation
     Nearest positive-definite correlation matrix for the Gaussian copula.
 """
 
-from riskcalc.model.loader import load_model, model_from_dict
-from riskcalc.model.objects import (
-    ACTOR_KINDS,
-    ADJUSTMENTS,
-    COST_KINDS,
-    Actor,
-    Correlations,
-    Flow,
-    Model,
-    Outcome,
-    Parameter,
-    Regime,
-    Transfer,
-)
+import importlib
+
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
+_API = {
+    "load_model": "riskcalc.model.loader",
+    "model_from_dict": "riskcalc.model.loader",
+    "ACTOR_KINDS": "riskcalc.model.objects",
+    "ADJUSTMENTS": "riskcalc.model.objects",
+    "COST_KINDS": "riskcalc.model.objects",
+    "Actor": "riskcalc.model.objects",
+    "Correlations": "riskcalc.model.objects",
+    "Flow": "riskcalc.model.objects",
+    "Model": "riskcalc.model.objects",
+    "Outcome": "riskcalc.model.objects",
+    "Parameter": "riskcalc.model.objects",
+    "Regime": "riskcalc.model.objects",
+    "Transfer": "riskcalc.model.objects",
+}
 
 __all__ = [
     "ACTOR_KINDS", "ADJUSTMENTS", "COST_KINDS", "Actor", "Correlations", "Flow", "Model",
     "Outcome", "Parameter", "Regime", "Transfer", "load_model", "model_from_dict",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

@@ -24,7 +24,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import integrate, optimize
 from scipy.special import betainc, betaincinv, ndtr, ndtri
 
 from riskcalc.errors import DistributionError, ModelError, did_you_mean
@@ -579,6 +578,8 @@ class Truncated(Distribution):
     @functools.cached_property
     def mean(self) -> float:  # type: ignore[override]
         """``∫ ppf(u) du`` over (0, 1), by adaptive quadrature."""
+        from scipy import integrate  # here: `riskcalc check` should not pay for it
+
         return float(integrate.quad(lambda u: float(self._ppf(np.array(u))), 0.0, 1.0,
                                     limit=200)[0])
 
@@ -717,6 +718,8 @@ def _check_interval(family: str, p05: Any, p95: Any) -> tuple[float, float]:
 def _solve(family: str, residual: Callable[[np.ndarray], np.ndarray], x0: list[float],
            what: str) -> np.ndarray:
     """Solve ``residual(x) = 0`` (2 unknowns); refuse when no exact solution is found."""
+    from scipy import optimize  # here: `riskcalc check` should not pay for it
+
     sol = optimize.least_squares(residual, x0, xtol=1e-15, ftol=1e-15, gtol=1e-15,
                                  max_nfev=2000)
     if not np.all(np.abs(residual(sol.x)) < 1e-7):

@@ -19,6 +19,7 @@ import numpy as np
 
 from riskcalc.errors import ModelError, did_you_mean
 from riskcalc.files import read_toml
+from riskcalc.model.contract import read_contract
 from riskcalc.model.correlation import nearest_correlation
 from riskcalc.model.distributions import FAMILIES, Distribution, parse_distribution
 from riskcalc.model.expressions import FUNCTIONS, Expression, parse_expression
@@ -42,7 +43,7 @@ from riskcalc.model.objects import (
 __all__ = ["load_model", "model_from_dict"]
 
 _TOP_KEYS = ("model", "actors", "parameters", "derived", "outcomes", "flow", "transfer",
-             "regimes", "correlations", "programme")
+             "regimes", "correlations", "programme", "contract")
 _MODEL_KEYS = ("name", "name_sv", "description", "currency", "years", "discount_rate",
                "investment", "optimism_bias", "claim", "breakeven")
 _CLAIM_KEYS = ("year", "multiple", "source")
@@ -309,6 +310,10 @@ class _Loader:
             raise self.error("[[flow]]", "a model needs at least one flow (a revenue or a cost)")
         regimes = self.regimes(self.table(data, "regimes", required=False))
         correlations = self.correlations(self.table(data, "correlations", required=False))
+        contract = None
+        if "contract" in data:
+            contract = read_contract(self, self.table(data, "contract", required=True),
+                                     tuple(a.key for a in actors), years)
 
         provided = {"year"}
         if self.programme is not None:
@@ -335,6 +340,7 @@ class _Loader:
             parameters=self.parameters, derived=derived, flows=flows, transfers=transfers,
             regimes=regimes, correlations=correlations, optimism_bias=optimism_bias,
             programme=self.programme, claim=self.claim(head.get("claim"), years),
+            contract=contract,
             breakeven=self.breakeven(head.get("breakeven", [])),
             description=head.get("description", ""),
             warnings=tuple(self.warnings),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from riskcalc.model.contract import Contract
 from riskcalc.model.distributions import Distribution
 from riskcalc.model.expressions import Expression
 
@@ -344,6 +345,8 @@ class Model:
         The uplift on every cost flow that does not set its own.
     programme : Programme or None
         Recurring cohorts; None: the model is one cohort entering in year 1.
+    contract : Contract or None
+        An outcome contract (social impact bond) on the model's outcomes.
     claim : ReturnClaim or None
         A claim about the return by a year that runs test (``[model].claim``).
     breakeven : tuple of str
@@ -372,6 +375,7 @@ class Model:
     correlations: Correlations | None = None
     optimism_bias: Expression | None = None
     programme: Programme | None = None
+    contract: Contract | None = None
     claim: ReturnClaim | None = None
     breakeven: tuple[str, ...] = ()
     description: str = ""

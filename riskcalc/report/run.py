@@ -31,7 +31,7 @@ __all__ = ["RunData", "read_run", "stat", "output_name", "scenario_classes", "cl
 TABLE_43_YEARS = (1, 2, 3, 4, 5, 10, 20)
 #: Tables other commands write into a run directory, used where present.
 OPTIONAL_TABLES = ("classes", "sobol", "tornado", "spider", "acceptability", "redistribution",
-                   "claim", "breakeven")
+                   "claim", "contract", "contract_summary", "breakeven")
 #: Order of the scenario classes in figures and tables: worst first.
 _CLASS_ORDER = ("very_bad", "bad", "half_good", "good", "loss", "gain")
 

@@ -50,6 +50,8 @@ def report_tables(run: RunData, words: Labels) -> list[Table]:
     tables.append(_table43(run, words))
     if "redistribution" in run.extras:
         tables.append(_redistribution_table(run, words))
+    if "contract" in run.extras and "contract_summary" in run.extras:
+        tables.append(_contract_table(run, words))
     if run.verdict is not None:
         tables.append(_verdict_table(run, words))
         switching = _switching_table(run, words)
@@ -182,6 +184,28 @@ def _redistribution_cell(column: str, value: Any, currency: str, words: Labels) 
         return words.percent(float(value))
     number = float(value)
     return words.money(0.0 if abs(number) < 0.5 else number, currency)
+
+
+def _contract_table(run: RunData, words: Labels) -> Table:
+    """The outcome contract: investor's NPV and IRR, payments, the payer's net after them."""
+    cur = run.currency
+    rows = []
+    def shown(output: str, x: float) -> str:
+        if output == "irr_investor":
+            return words.percent(x)
+        return words.fixed(x) if output == "contract_multiple" else words.money(x, cur)
+
+    for r in run.extras["contract"].itertuples():
+        rows.append([words[r.output], *(shown(r.output, x) for x in (r.mean, r.p05, r.p50, r.p95))])
+    k = dict(zip(run.extras["contract_summary"]["measure"],
+                 run.extras["contract_summary"]["value"], strict=True))
+    rows += [[words["prob_investor_loss"], words.percent(k["prob_investor_loss"]), "", "", ""],
+             [words["no_irr"], words.integer(int(k["n_no_irr"])), "", "", ""]]
+    if k["prob_mismatch"] == k["prob_mismatch"]:
+        rows.append([words["prob_mismatch"], words.percent(k["prob_mismatch"]), "", "", ""])
+    return Table(words["contract_table"],
+                 [words["output"], words["mean"], words["p05"], words["median"], words["p95"]],
+                 rows, caption=words["cap_contract"], key="contract")
 
 
 def _verdict_table(run: RunData, words: Labels) -> Table:

@@ -84,7 +84,19 @@ def summary_sentences(run: RunData, words: Labels) -> list[str]:
             words["s_verdict_fail"].format(decision=decision, failed=len(failed),
                                            n=len(criteria), names=", ".join(failed))
             if failed else words["s_verdict_pass"].format(decision=decision, n=len(criteria)))
+    if "contract_summary" in run.extras:
+        sentences.append(_contract_sentence(run, words))
     return sentences
+
+
+def _contract_sentence(run: RunData, words: Labels) -> str:
+    """The outcome contract in one sentence: capital, P(investor loss), IRR, mismatch."""
+    frame = run.extras["contract_summary"]
+    k = dict(zip(frame["measure"], frame["value"], strict=True))
+    return words["s_contract"].format(
+        capital=words.money(k["capital"], run.currency),
+        p=words.percent(k["prob_investor_loss"]), irr=words.percent(k["irr_p50"]),
+        mismatch=words.percent(k["prob_mismatch"]))
 
 
 def _ratio(value: float, words: Labels) -> str:

@@ -11,7 +11,26 @@ actor_kinds
     Each actor's NPV split by cost kind, per scenario and per year (``actor_kind_split``).
 """
 
-from riskcalc.results.result import SimulationResult
-from riskcalc.results.statement import IncomeStatement, income_statement
+import importlib
+
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
+_API = {
+    "SimulationResult": "riskcalc.results.result",
+    "IncomeStatement": "riskcalc.results.statement",
+    "income_statement": "riskcalc.results.statement",
+}
 
 __all__ = ["IncomeStatement", "SimulationResult", "income_statement"]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

@@ -44,7 +44,9 @@ def accumulated(model: Model, values: Mapping[str, float] | None = None) -> pd.D
     """
     point = {**model.base_case(), **(values or {})}
     params = {name: np.array([float(v)]) for name, v in point.items()}
-    cumulative = CompiledModel(model).evaluate(params, keep_cumulative=True).cumulative
+    # One scenario: the numpy path gives the kernel's numbers without its import.
+    cumulative = CompiledModel(model, fused=False).evaluate(params,
+                                                           keep_cumulative=True).cumulative
     first_kind = len(model.actors) + 1
     frame = pd.DataFrame({kind: cumulative[first_kind + i, :, 0]
                           for i, kind in enumerate(COST_KINDS)},

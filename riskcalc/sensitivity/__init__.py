@@ -43,13 +43,24 @@ manifest
     The manifest every result writes, and the order of its files.
 """
 
-from riskcalc.sensitivity.groups import check_groups, read_groups
-from riskcalc.sensitivity.morris import MorrisResult, morris_analysis
-from riskcalc.sensitivity.problem import default_outputs
-from riskcalc.sensitivity.sobol import sobol_analysis
-from riskcalc.sensitivity.sobol_estimators import SobolIndices, sobol_design, sobol_indices
-from riskcalc.sensitivity.sobol_result import SobolResult
-from riskcalc.sensitivity.tornado import TornadoResult, tornado_analysis
+import importlib
+
+#: Name → defining module, imported on first use (PEP 562): importing this package
+#: (as every submodule import does) costs nothing until its API is used.
+_API = {
+    "check_groups": "riskcalc.sensitivity.groups",
+    "read_groups": "riskcalc.sensitivity.groups",
+    "MorrisResult": "riskcalc.sensitivity.morris",
+    "morris_analysis": "riskcalc.sensitivity.morris",
+    "default_outputs": "riskcalc.sensitivity.problem",
+    "sobol_analysis": "riskcalc.sensitivity.sobol",
+    "SobolIndices": "riskcalc.sensitivity.sobol_estimators",
+    "sobol_design": "riskcalc.sensitivity.sobol_estimators",
+    "sobol_indices": "riskcalc.sensitivity.sobol_estimators",
+    "SobolResult": "riskcalc.sensitivity.sobol_result",
+    "TornadoResult": "riskcalc.sensitivity.tornado",
+    "tornado_analysis": "riskcalc.sensitivity.tornado",
+}
 
 __all__ = [
     "SobolIndices",
@@ -65,3 +76,15 @@ __all__ = [
     "morris_analysis",
     "tornado_analysis",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

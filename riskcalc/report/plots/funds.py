@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from riskcalc.report.labels import Labels
 from riskcalc.report.plots.common import money_formatter, new_axes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,7 +21,7 @@ _FLOOR = "#d73027"
 
 
 def balance_fan(balance: pd.DataFrame, *, min_balance: float = 0.0, ax: Axes | None = None,
-                labels: Mapping[str, str], currency: str = "SEK") -> Axes:
+                labels: Labels, currency: str = "SEK") -> Axes:
     """Fan chart of a fund's balance by fund year.
 
     Parameters

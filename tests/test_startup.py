@@ -1,0 +1,66 @@
+"""The command line starts fast: `--help` and `check` import none of the heavy libraries."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import MODELS, REPO
+
+from riskcalc.cli import COMMANDS
+
+#: Each takes from a tenth of a second to a second to import.
+HEAVY = ("pandas", "scipy.stats", "scipy.optimize", "matplotlib", "numba", "joblib",
+         "pyarrow", "riskcalc.engine.kernel")
+
+
+def imported_after(*argv: str) -> set[str]:
+    """The heavy modules a fresh interpreter has imported after `riskcalc argv`."""
+    code = ("import json, sys\nfrom riskcalc.cli import main\n"
+            f"try:\n    main({list(argv)!r})\nexcept SystemExit:\n    pass\n"
+            f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=True)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_help_imports_no_heavy_library():
+    assert imported_after("--help") == set()
+
+
+def test_a_mistyped_command_imports_no_heavy_library():
+    assert imported_after("rnu") == set()
+
+
+def test_check_needs_neither_the_engine_kernel_nor_scipy_stats_optimize_or_matplotlib():
+    # The income statement is a pandas table (and pandas imports pyarrow itself).
+    assert imported_after("check", str(MODELS / "labour_market.toml")) <= {"pandas", "pyarrow"}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_command_listing_matches_each_modules_own_parser(name):
+    module, text = COMMANDS[name]
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers()
+    importlib.import_module(f"riskcalc.cli.{module}").register(commands)
+    helps = {action.dest: action.help for action in commands._choices_actions}
+    assert helps[name] == text
+    assert set(helps) == {n for n, (m, _) in COMMANDS.items() if m == module}
+
+
+def test_every_command_module_is_listed():
+    modules = {p.stem for p in (REPO / "riskcalc" / "cli").glob("commands_*.py")}
+    assert modules == {module for module, _ in COMMANDS.values()}
+
+
+@pytest.mark.parametrize("package", ["riskcalc", "riskcalc.engine", "riskcalc.model",
+                                     "riskcalc.results", "riskcalc.decision",
+                                     "riskcalc.sensitivity", "riskcalc.funds"])
+def test_every_name_a_package_exports_resolves_on_first_use(package):
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
