@@ -168,3 +168,33 @@ def test_programme_runs_keep_every_actor_and_cost_kind_per_year():
     assert set(yearly["series"]) == {"office", "city", "society", "kind_real",
                                      "kind_financial", "kind_production"}
     assert (yearly.groupby("series")["year"].max() == 6).all()
+
+
+def test_alike_cohorts_are_evaluated_once_and_shifted_with_the_same_numbers():
+    import tomllib
+
+    from riskcalc.engine.sampling import sample_parameters
+
+    data = tomllib.loads((MODELS / "home_care.toml").read_text(encoding="utf-8"))
+    alike = model_from_dict(data)
+    # "x * 1" is the same number but another expression: each cohort evaluated on its own.
+    data["programme"]["intake"] = ["children_per_year"] + ["children_per_year * 1"] * 4
+    separate = model_from_dict(data)
+    assert CompiledModel(alike)._alike and not CompiledModel(separate)._alike
+    params = sample_parameters(alike, 7, 0, 3000)
+    a = CompiledModel(alike).evaluate(params, keep_cumulative=True)
+    b = CompiledModel(separate).evaluate(params, keep_cumulative=True)
+    for name in a.outputs:
+        np.testing.assert_array_equal(a.outputs[name], b.outputs[name], err_msg=name)
+    np.testing.assert_array_equal(a.cumulative, b.cumulative)
+    assert cohort_npv(alike).equals(cohort_npv(separate))
+
+
+def test_cohorts_reading_their_number_are_not_taken_as_alike():
+    data = two_cohorts()
+    data["flow"][0]["revenue"] = "employed * 1000 * cohort"
+    model = model_from_dict(data)
+    assert not CompiledModel(model)._alike
+    outputs, _ = base_outputs(model)
+    city = [0, 5000, 4000 + 2 * 5000, 3200 + 2 * 4000, 2560 + 2 * 3200, 2048 + 2 * 2560]
+    assert outputs["npv_city"] == pytest.approx(sum(c / 1.1 ** t for t, c in enumerate(city)))

@@ -173,6 +173,7 @@ class CompiledModel:
                 entries.append(_Entry(actor_index[actor], None, sign, t.amount, t.when, active,
                                       per_cohort=per_cohort))
         self.entries = tuple(entries)
+        self._alike = model.programme is not None and _cohorts_alike(model, entries)
         self.columns = output_columns(model)
         self.fused = fused
         # The kernel's view of the entries (see riskcalc.engine.kernel.finish_block).
@@ -237,7 +238,8 @@ class CompiledModel:
             env[name] = np.reshape(values, (1, -1)) if np.ndim(values) else float(values)
         if self.model.programme is not None:
             # Calendar years, with each cohort's environment inside (riskcalc.programmes).
-            return programme_environment(self.model.programme, env, self._derive)
+            return programme_environment(self.model.programme, env, self._derive,
+                                         alike=self._alike)
         self._derive(env)
         return env
 
@@ -453,6 +455,28 @@ class CompiledModel:
                 outputs[f"theoretical_{key}"] = outputs[f"npv_{key}"] + unrealised_cum[i, -1]
             outputs["theoretical_society"] = society_cum[-1] + unrealised_cum[:, -1].sum(axis=0)
         return outputs
+
+
+def _cohorts_alike(model: Model, entries: tuple[_Entry, ...]) -> bool:
+    """True when a programme's cohorts differ only in their entry year.
+
+    That is: one intake expression for all, no parameter drawn per cohort, and no
+    cohort-scope amount or condition reading ``cohort`` (directly or through a
+    derived value or outcome).
+    """
+    programme = model.programme
+    if programme.varying or len({e.source for e in programme.intake}) > 1:
+        return False
+    names: set[str] = set()
+    pending = [name for e in entries if e.per_cohort
+               for expr in (e.amount, e.when) if expr is not None for name in expr.names]
+    while pending:
+        name = pending.pop()
+        if name not in names:
+            names.add(name)
+            if name in model.derived:
+                pending.extend(model.derived[name].names)
+    return "cohort" not in names
 
 
 def _accumulate_years(flows: np.ndarray) -> None:

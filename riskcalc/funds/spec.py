@@ -313,6 +313,9 @@ class _FundLoader:
         if not isinstance(ref, str):
             raise self.error(f"{where}.model", f"expected a path, got {ref!r}")
         model = self.models.get(ref) or load_model(self.base / ref)
+        if FUND_ACTOR in model.actor_keys:
+            raise self.error(f"{where}.model", f"{model.source} has an actor {FUND_ACTOR!r}, "
+                             "the name of the fund itself in a fund's tables; rename it")
         name = table.get("name", model.slug)
         if not isinstance(name, str) or not name.isidentifier():
             raise self.error(f"{where}.name", f"{name!r} is not a valid name; use letters, "

@@ -26,15 +26,18 @@ class ProgrammeEnvironment(dict):
     As a mapping it is what programme-scope flows see: ``year`` is the calendar
     year, ``intake``, ``cohort`` and parameters that vary by cohort are those of
     the cohort entering that year, shape (Y, 1 or n) (0 intake and cohort in years
-    without an entry).  `cohorts` holds one environment per cohort.
+    without an entry).  `cohorts` holds the cohorts' environments, each with the
+    row shifts of the cohorts it stands for: one per cohort (shift 0, its `year`
+    already counted from its entry), or, when the cohorts are alike, the first
+    cohort's with the shifts ``0, 1, ..., K - 1``.
     """
 
-    cohorts: list[dict[str, object]]
+    cohorts: list[tuple[dict[str, object], list[int]]]
 
 
 def programme_environment(programme: Programme, base: Mapping[str, object],
-                          derive: Callable[[dict[str, object]], None]
-                          ) -> ProgrammeEnvironment:
+                          derive: Callable[[dict[str, object]], None], *,
+                          alike: bool = False) -> ProgrammeEnvironment:
     """Each cohort's environment and the calendar one.
 
     Parameters
@@ -44,15 +47,20 @@ def programme_environment(programme: Programme, base: Mapping[str, object],
         ``year`` (calendar years, shape (Y, 1)) and every parameter, shape (1, n) or scalar.
     derive : callable
         Adds the model's derived values and outcomes to an environment, in place.
+    alike : bool
+        The cohorts differ only in their entry year (the same intake, no parameter
+        drawn per cohort, nothing reading ``cohort``): the first cohort is evaluated
+        and the others are its rows shifted, K times less work, the same numbers.
 
     Returns
     -------
     ProgrammeEnvironment
     """
     year = np.asarray(base["year"], dtype=float)
-    cohorts = []
+    entries = programme.entry_years
+    groups = []
     with np.errstate(all="ignore"):
-        for c, entry in enumerate(programme.entry_years):
+        for c, entry in enumerate(entries[:1] if alike else entries):
             env = dict(base)
             for name, copies in programme.varying.items():
                 env[name] = base[copies[c]]
@@ -60,7 +68,8 @@ def programme_environment(programme: Programme, base: Mapping[str, object],
             env["cohort"] = float(c + 1)
             env["year"] = year - (entry - 1)
             derive(env)
-            cohorts.append(env)
+            groups.append((env, [e - entry for e in entries] if alike else [0]))
+    cohorts = [groups[0][0]] * len(entries) if alike else [env for env, _ in groups]
     calendar = ProgrammeEnvironment(base)
     # Row t - 1 holds the cohort entering in calendar year t; before the first entry
     # and after the last, its neighbour's draws (intake and cohort are 0 there).
@@ -73,7 +82,7 @@ def programme_environment(programme: Programme, base: Mapping[str, object],
         calendar[name] = _by_year(cohorts, name, nearest)
     with np.errstate(all="ignore"):
         derive(calendar)
-    calendar.cohorts = cohorts
+    calendar.cohorts = groups
     return calendar
 
 
@@ -86,7 +95,8 @@ def _by_year(cohorts: list[dict[str, object]], name: str, index: np.ndarray) -> 
 
 
 def superpose(amount: Expression, when: Expression | None,
-              cohorts: list[dict[str, object]], shape: tuple[int, int]) -> np.ndarray:
+              cohorts: list[tuple[dict[str, object], list[int]]],
+              shape: tuple[int, int]) -> np.ndarray:
     """A cohort-scope amount added up over the cohorts, by calendar year.
 
     Parameters
@@ -95,8 +105,9 @@ def superpose(amount: Expression, when: Expression | None,
         The amount per cohort (currency per year), in a cohort's environment.
     when : Expression or None
         The condition on a cohort's years (``year == 1``: its entry year).
-    cohorts : list of dict
-        The cohorts' environments (:attr:`ProgrammeEnvironment.cohorts`).
+    cohorts : list of (dict, list of int)
+        The cohorts' environments with their row shifts
+        (:attr:`ProgrammeEnvironment.cohorts`).
     shape : (Y, n)
 
     Returns
@@ -106,10 +117,11 @@ def superpose(amount: Expression, when: Expression | None,
     """
     total = np.zeros(shape)
     with np.errstate(all="ignore"):
-        for env in cohorts:
+        for env, shifts in cohorts:
             active = np.asarray(env["year"]) >= 1.0
             if when is not None:
                 active = active & np.asarray(when.evaluate(env), dtype=bool)
-            value = np.asarray(amount.evaluate(env), dtype=float)
-            total += np.where(active, value, 0.0)
+            value = np.where(active, np.asarray(amount.evaluate(env), dtype=float), 0.0)
+            for shift in shifts:  # a cohort entering `shift` years later: the same rows, later
+                total[shift:] += value[:shape[0] - shift]
     return total

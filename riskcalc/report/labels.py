@@ -197,7 +197,8 @@ _EN: dict[str, str] = {
     "m_sim": ("We simulated N = {n} scenarios of the model “{model}” (file {source}, "
               "SHA-256 {sha}) over a horizon of {years} years with riskcalc {version} "
               "(Python {python}; NumPy {numpy}, SciPy {scipy}, pandas {pandas}, "
-              "SALib {salib})."),
+              "SALib {salib}, numba {numba})."),
+    "m_commit": "riskcalc ran from git commit {commit}.",
     "m_sampling": ("Parameters were drawn by independent Monte Carlo sampling from their "
                    "declared distributions with seed {seed}; chunks of {chunk} scenarios, "
                    "random streams {streams}, so that the run is reproducible bit for bit "
@@ -396,7 +397,8 @@ _SV: dict[str, str] = {
     "tex_header": "Tabeller från en körning med riskcalc; de kräver \\usepackage{booktabs}.",
     "m_sim": ("Vi simulerade N = {n} scenarier av modellen ”{model}” (fil {source}, "
               "SHA-256 {sha}) över {years} år med riskcalc {version} (Python {python}; "
-              "NumPy {numpy}, SciPy {scipy}, pandas {pandas}, SALib {salib})."),
+              "NumPy {numpy}, SciPy {scipy}, pandas {pandas}, SALib {salib}, numba {numba})."),
+    "m_commit": "riskcalc kördes från git-incheckningen {commit}.",
     "m_sampling": ("Parametrarna drogs genom oberoende Monte Carlo-urval ur sina angivna "
                    "fördelningar med slumpfrö {seed}; block om {chunk} scenarier, "
                    "slumpströmmar {streams}, så att körningen kan återskapas bit för bit "

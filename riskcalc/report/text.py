@@ -118,12 +118,15 @@ def methods_paragraphs(run: RunData, words: Labels) -> list[str]:
             source=model.get("source", "?"), sha=model.get("sha256", "?"), years=run.years,
             version=versions.get("riskcalc", "?"), python=versions.get("python", "?"),
             numpy=versions.get("numpy", "?"), scipy=versions.get("scipy", "?"),
-            pandas=versions.get("pandas", "?"), salib=versions.get("SALib", "?")),
+            pandas=versions.get("pandas", "?"), salib=versions.get("SALib", "?"),
+            numba=versions.get("numba", "?")),
         words["m_sampling"].format(seed=m.get("seed", "?"),
                                    chunk=words.integer(m.get('chunk_size', 0)),
                                    streams=m.get("seed_streams", "?")),
         words["m_estimators"].format(band_method=words.get(f"band_{band}", band)),
     ]
+    if versions.get("riskcalc_commit"):
+        text.insert(1, words["m_commit"].format(commit=versions["riskcalc_commit"]))
     if m.get("n_nonfinite"):
         text.append(words["m_nonfinite"].format(count=m["n_nonfinite"]))
     sobol = run.sidecars.get("sobol")

@@ -89,8 +89,9 @@ def cohort_npv(model: Model, values: Mapping[str, float] | None = None) -> pd.Da
         bias = 1.0 if entry.optimism_bias is None else 1.0 + float(
             np.reshape(entry.optimism_bias.evaluate(env), -1)[0])
         if entry.per_cohort:
-            parts = {c + 1: superpose(entry.amount, entry.when, [cohort], (model.years, 1))
-                     [:, 0] * bias for c, cohort in enumerate(env.cohorts)}
+            each = [(cohort, [shift]) for cohort, shifts in env.cohorts for shift in shifts]
+            parts = {c + 1: superpose(entry.amount, entry.when, [one], (model.years, 1))
+                     [:, 0] * bias for c, one in enumerate(each)}
         else:
             amount = contribution.amount + (0.0 if contribution.unrealised is None
                                             else contribution.unrealised)
@@ -106,7 +107,8 @@ def cohort_npv(model: Model, values: Mapping[str, float] | None = None) -> pd.Da
                 society[row] += npv
     frame = pd.DataFrame.from_dict(rows, orient="index").add_prefix("npv_")
     frame["npv_society"] = pd.Series(society)
-    intakes = [float(np.reshape(c["intake"], -1)[0]) for c in env.cohorts]
+    intakes = [float(np.reshape(cohort["intake"], -1)[0])
+               for cohort, shifts in env.cohorts for _ in shifts]
     frame.insert(0, "intake", [*intakes, np.nan])
     frame.insert(0, "entry_year", [*programme.entry_years, np.nan])
     return frame

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import importlib.metadata
 import json
 import os
 import platform
 import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,7 +33,8 @@ BAND_PERCENTILES = (5, 50, 95)
 #: A run directory holding this file is being written or was interrupted.
 INCOMPLETE = "INCOMPLETE"
 SCENARIOS = "scenarios.parquet"
-_VERSIONED = ("riskcalc", "numpy", "scipy", "pandas", "joblib", "SALib", "pyarrow", "matplotlib")
+_VERSIONED = ("riskcalc", "numpy", "scipy", "pandas", "joblib", "SALib", "pyarrow", "matplotlib",
+              "numba")
 
 
 def begin_run_directory(out_dir: str | Path) -> Path:
@@ -133,14 +136,43 @@ def _remove(path: Path) -> None:
 
 
 def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape the numbers, for manifests."""
+    """Versions of Python and the packages that shape the numbers, for manifests.
+
+    When riskcalc runs from a git checkout, ``riskcalc_commit`` is the commit of that
+    checkout (with ``-modified`` where the package's files differ from it): a version
+    number does not say which of the commits between two releases made a result.
+    """
     versions = {"python": platform.python_version()}
     for name in _VERSIONED:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
+    commit = source_commit()
+    if commit is not None:
+        versions["riskcalc_commit"] = commit
     return versions
+
+
+@functools.cache
+def source_commit() -> str | None:
+    """The git commit riskcalc runs from (``-modified`` if its files differ), or None.
+
+    None where riskcalc is installed from a package (no ``.git`` beside it) or git is
+    not available.
+    """
+    package = Path(__file__).resolve().parents[1]
+    root = package.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(root), "diff", "--quiet", "HEAD", "--",
+                                  package.name], capture_output=True, timeout=10).returncode
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}-modified" if changed == 1 else head or None
 
 
 @dataclass
