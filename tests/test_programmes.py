@@ -125,6 +125,8 @@ def test_one_cohort_programme_equals_the_plain_model():
     ({"vary_by_cohort": ["share"]}, r"parameter 'share' is fixed"),
     ({"vary_by_cohort": ["shares"]}, r"'shares' is not declared.*'share'"),
     ({"colour": 1}, r"\[programme\]\.colour: unknown key"),
+    ({"intake": None}, r"\[programme\]\.intake: missing"),
+    ({"cohorts": 0}, r"\[programme\]\.cohorts: expected a whole number"),
 ])
 def test_bad_programme_is_refused_with_the_key(change, message):
     data = two_cohorts()
@@ -198,3 +200,17 @@ def test_cohorts_reading_their_number_are_not_taken_as_alike():
     outputs, _ = base_outputs(model)
     city = [0, 5000, 4000 + 2 * 5000, 3200 + 2 * 4000, 2560 + 2 * 3200, 2048 + 2 * 2560]
     assert outputs["npv_city"] == pytest.approx(sum(c / 1.1 ** t for t, c in enumerate(city)))
+
+
+def test_cli_refuses_a_bad_programme_in_one_line(tmp_path, capsys):
+    from riskcalc.cli import main
+
+    text = (MODELS / "home_care.toml").read_text(encoding="utf-8")
+    path = tmp_path / "bad.toml"
+    path.write_text(text.replace('intake = "children_per_year"', 'intake = "children"'),
+                    encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"{path}: [programme].intake: the intake may use parameters only" in err
+    assert "children_per_year" in err

@@ -356,6 +356,27 @@ def test_histogram_legend_names_each_class_with_its_probability():
 def test_fan_chart_marks_the_investment_hump_and_the_payback_year():
     from riskcalc.report.plots.results import cumulative_fan
 
-    texts = [t.get_text() for t in cumulative_fan(_plot_inputs()[1]).texts]
+    ax = cumulative_fan(_plot_inputs()[1])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Investment hump (capital need): 4.0 MSEK" in texts
     assert "Payback time: year 3" in texts
+    assert not ax.texts  # no words inside the axes to cover the lines
+
+
+def test_summary_opens_with_a_boards_plain_facts_without_a_policy(plain_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(plain_run, run)
+    write_report(run, model=MODELS / "labour_market.toml")
+    page = _html(run)
+    summary = page[page.index("<h2>Summary</h2>"):page.index("</section>")]
+    table = pd.read_csv(run / "summary.csv").set_index("output")
+    facts = ["Who pays: Labour-market office", "Who gains: Municipality",
+             "Chance of a net loss over the horizon: Labour-market office "
+             + percent(table.at["npv_labour_office", "prob_negative"]),
+             "Capital need (investment hump): Labour-market office needs",
+             # The office's cumulative net never climbs back to zero: its gains go elsewhere.
+             "At the median, Labour-market office does not get its outlay back within 20 years",
+             "Society&#x27;s expected return"]
+    where = [summary.index(f) for f in facts]
+    assert where == sorted(where)
+    assert "Policy verdict" not in summary

@@ -155,6 +155,19 @@ def test_every_image_of_the_report_loads(page):
     assert all(i["complete"] and i["width"] > 0 for i in images), images
 
 
+def test_every_figure_is_shown_at_nearly_the_size_it_was_drawn_and_checked(page):
+    # tests/test_report_figures.py checks the figures for overlaps at their drawn size;
+    # at a usual window (1280 px) the page may shrink them a little, never by a fifth.
+    page.send("Emulation.setDeviceMetricsOverride", width=1280, height=900,
+              deviceScaleFactor=1, mobile=False)
+    sizes = page.evaluate(
+        "[...document.images].map(i => ({id: i.closest('figure').id, shown: i.width, "
+        "natural: i.naturalWidth}))")
+    small = [s for s in sizes if s["shown"] < 0.8 * s["natural"]]
+    assert not small, small
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_the_report_logs_no_error(page):
     errors = [e for e in page.events
               if e.get("method") == "Runtime.exceptionThrown"

@@ -110,13 +110,17 @@ def english_numbers(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def swedish_report(tmp_path_factory) -> dict[str, str]:
-    """Every text of a Swedish report on a run with every optional table."""
+    """Every text of a Swedish report on a run with every optional table: the run split
+    by cost kind, a policy verdict, scenario discovery, Sobol' indices and a tornado."""
     out = tmp_path_factory.mktemp("sv") / "run"
     model = MODELS / "labour_market.toml"
     policy = MODELS / "policies" / "municipal_fund.toml"
     commands = [
+        ["run", model, "--n", 4000, "--seed", 11, "--by-kind", "--no-report", "--out", out,
+         "--quiet"],
         ["decide", model, "--policy", policy, "--n", 4000, "--seed", 11, "--top", 2,
          "--out", out, "--quiet"],
+        ["discover", out, "--where", "npv_society < 3e8"],
         ["sobol", model, "--n", 64, "--seed", 5, "--resamples", 20, "--out", out],
         ["tornado", model, "--out", out],
         ["discover", out, "--where", "npv_society < 3e8", "--lang", "sv"],
@@ -148,7 +152,10 @@ def test_every_section_is_in_the_swedish_report(swedish_report):
                     "Vad som skulle ändra beslutet", "Scenarioklasser",
                     "Fördelning av samhällets nuvärde", "Nettoeffekt per aktör",
                     "Ackumulerad nettoeffekt per år", "Socioekonomiskt bokslut",
-                    "Känslighet", "Omfördelning mellan aktörer", "Metod"):
+                    "Känslighet", "Omfördelning mellan aktörer", "Metod",
+                    # Sections other issues added, through labels.py:
+                    "Scenarioupptäckt", "Osäkra indata", "Nuvärde per aktör och kostnadslag",
+                    "Konvergens"):
         assert heading in page
     figures = {name for name in swedish_report if name.startswith("figures/")}
     assert {f"figures/{n}.svg" for n in ("society_npv", "actor_npv", "cumulative_net",

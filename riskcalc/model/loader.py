@@ -575,6 +575,9 @@ class _Loader:
                                  "[programme] (each cohort's own); rename the parameter and "
                                  f"use it in [programme].intake")
         intake = table.get("intake")
+        if intake is None:
+            raise self.error(f"{where}.intake", "missing; give the persons per cohort: a "
+                                                "number, a parameter name or a list per year")
         cohorts = table.get("cohorts", len(intake) if isinstance(intake, list) else None)
         if isinstance(cohorts, bool) or not isinstance(cohorts, int) or cohorts < 1:
             raise self.error(f"{where}.cohorts", f"expected a whole number of cohorts (one "
@@ -586,9 +589,6 @@ class _Loader:
             raise self.error(f"{where}.cohorts", f"{cohorts} cohorts from year {first} enter "
                                                  f"after the horizon of {years} years; at most "
                                                  f"{years - first + 1}")
-        if intake is None:
-            raise self.error(f"{where}.intake", "missing; give the persons per cohort: a "
-                                                "number, a parameter name or a list per year")
         if isinstance(intake, list):
             if len(intake) != cohorts:
                 raise self.error(f"{where}.intake", f"the schedule lists {len(intake)} "

@@ -144,9 +144,11 @@ _EN: dict[str, str] = {
     "s_pays": "Who pays: {actors}.",
     "s_gains": "Who gains: {actors}.",
     "s_nobody_pays": "No actor loses at the median.",
+    "s_loss_each": "Chance of a net loss over the horizon: {actors}.",
+    "s_repaid": "At the median, {payer} has its outlay back by year {year}.",
+    "s_not_repaid": ("At the median, {payer} does not get its outlay back within {years} "
+                     "years: its gains go to other budgets."),
     "s_median_of": "median {value}",
-    "s_loss": ("The paying actor, {payer}, makes a loss in {p_payer} of the scenarios; "
-               "society as a whole in {p_society}."),
     "s_payback": ("Society's payback: by year {median} in at least half of the scenarios, "
                   "by year {year} in {p_by}; never within {years} years in {p_never}."),
     "s_payback_rare": ("Society pays back within {years} years in only {p_paid} of the "
@@ -344,9 +346,11 @@ _SV: dict[str, str] = {
     "s_pays": "Vem betalar: {actors}.",
     "s_gains": "Vem vinner: {actors}.",
     "s_nobody_pays": "Ingen aktör förlorar i medianscenariot.",
+    "s_loss_each": "Sannolikhet för nettoförlust över hela perioden: {actors}.",
+    "s_repaid": "I medianscenariot har {payer} fått tillbaka sin utgift senast år {year}.",
+    "s_not_repaid": ("I medianscenariot får {payer} inte tillbaka sin utgift inom {years} år: "
+                     "vinsterna hamnar i andra budgetar."),
     "s_median_of": "median {value}",
-    "s_loss": ("Den betalande aktören, {payer}, gör förlust i {p_payer} av scenarierna; "
-               "samhället som helhet i {p_society}."),
     "s_payback": ("Samhällets återbetalningstid: senast år {median} i minst hälften av "
                   "scenarierna, senast år {year} i {p_by}; aldrig inom {years} år i "
                   "{p_never}."),

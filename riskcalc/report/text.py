@@ -16,11 +16,9 @@ __all__ = ["summary_sentences", "methods_paragraphs", "report_notes"]
 def summary_sentences(run: RunData, words: Labels) -> list[str]:
     """Plain words: society's return, who pays and gains, loss, payback, capital, verdict."""
     cur, years = run.currency, run.years
-    sentences = [words["s_return"].format(
-        years=years, mean=words.money(stat(run, "npv_society", "mean"), cur),
-        p05=words.money(stat(run, "npv_society", "p05"), cur),
-        p95=words.money(stat(run, "npv_society", "p95"), cur),
-        roi=_ratio(stat(run, "roi", "mean"), words))]
+    # A board's plain facts first (who pays, who gains, each one's chance of a net loss,
+    # the hump and when it is repaid), policy or not; then society's return and payback.
+    sentences: list[str] = []
     medians = {a: stat(run, f"npv_{a}", "p50") for a in run.actors}
 
     def who(keys: list[str]) -> str:
@@ -35,11 +33,28 @@ def summary_sentences(run: RunData, words: Labels) -> list[str]:
     if gainers:
         sentences.append(words["s_gains"].format(actors=who(gainers)))
     payer = run.payer
+    sentences.append(words["s_loss_each"].format(actors="; ".join(
+        f"{run.actor_labels[a]} {words.percent(stat(run, f'npv_{a}', 'prob_negative'))}"
+        for a in run.actors)
+        + f"; {words['society'].lower()} "
+        + words.percent(stat(run, "npv_society", "prob_negative"))))
     if payer is not None:
-        sentences.append(words["s_loss"].format(
+        sentences.append(words["s_capital"].format(
             payer=run.actor_labels[payer],
-            p_payer=words.percent(stat(run, f"npv_{payer}", "prob_negative")),
-            p_society=words.percent(stat(run, "npv_society", "prob_negative"))))
+            payer_p50=words.money(stat(run, f"hump_{payer}", "p50"), cur),
+            payer_p95=words.money(stat(run, f"hump_{payer}", "p95"), cur),
+            society_p50=words.money(stat(run, "hump_society", "p50"), cur),
+            society_p95=words.money(stat(run, "hump_society", "p95"), cur)))
+        repaid = _repaid_year(run, payer)
+        sentences.append(
+            words["s_repaid"].format(payer=run.actor_labels[payer], year=repaid)
+            if repaid is not None
+            else words["s_not_repaid"].format(payer=run.actor_labels[payer], years=years))
+    sentences.append(words["s_return"].format(
+        years=years, mean=words.money(stat(run, "npv_society", "mean"), cur),
+        p05=words.money(stat(run, "npv_society", "p05"), cur),
+        p95=words.money(stat(run, "npv_society", "p95"), cur),
+        roi=_ratio(stat(run, "roi", "mean"), words)))
     if run.payback is not None:
         table = run.payback[run.payback["year"].astype(str) != "never"]
         by_year = pd.Series(table["prob_by_year"].to_numpy(float),
@@ -56,13 +71,6 @@ def summary_sentences(run: RunData, words: Labels) -> list[str]:
         else:
             sentences.append(words["s_payback_rare"].format(years=years,
                                                             p_paid=words.percent(1 - never)))
-    if payer is not None:
-        sentences.append(words["s_capital"].format(
-            payer=run.actor_labels[payer],
-            payer_p50=words.money(stat(run, f"hump_{payer}", "p50"), cur),
-            payer_p95=words.money(stat(run, f"hump_{payer}", "p95"), cur),
-            society_p50=words.money(stat(run, "hump_society", "p50"), cur),
-            society_p95=words.money(stat(run, "hump_society", "p95"), cur)))
     if "claim" in run.extras and len(run.extras["claim"]):
         claim = run.extras["claim"].iloc[0]
         sentences.append(words["s_claim"].format(
@@ -97,6 +105,21 @@ def _contract_sentence(run: RunData, words: Labels) -> str:
         capital=words.money(k["capital"], run.currency),
         p=words.percent(k["prob_investor_loss"]), irr=words.percent(k["irr_p50"]),
         mismatch=words.percent(k["prob_mismatch"]))
+
+
+def _repaid_year(run: RunData, actor: str) -> int | None:
+    """The first year, after its deepest point, that an actor's median cumulative net is
+    back at zero or above (yearly.csv); None if not within the horizon."""
+    bands, _ = run.bands()
+    band = bands.get(actor)
+    if band is None or not len(band):
+        return None
+    band = band.sort_values("year")
+    median = band["p50"].to_numpy(dtype=float)
+    low = int(median.argmin())
+    after = [int(y) for y, m in zip(band["year"].iloc[low:], median[low:], strict=True)
+             if m >= 0]
+    return after[0] if after else None
 
 
 def _ratio(value: float, words: Labels) -> str:

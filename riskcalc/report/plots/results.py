@@ -160,10 +160,15 @@ def actor_npv_boxes(actor_npv: pd.DataFrame, *, actor_labels: Mapping[str, str] 
     parts = ax.boxplot([data[i] for i in order], whis=(5, 95), showfliers=False,
                        patch_artist=True, widths=0.6,
                        medianprops={"color": "black", "linewidth": 1.5}, **horizontal)
-    for box, i in zip(parts["boxes"], order, strict=True):
-        colour = _LOSER if medians[i] < 0 else _WINNER if medians[i] > 0 else _NEUTRAL
+    colours = [_LOSER if medians[i] < 0 else _WINNER if medians[i] > 0 else _NEUTRAL
+               for i in order]
+    for box, colour in zip(parts["boxes"], colours, strict=True):
         box.set_facecolor(colour)
         box.set_alpha(0.75)
+    # A box can be a sliver beside a wide one (a small actor's spread): a marker at the
+    # median shows every actor's colour whatever its width.
+    ax.scatter([medians[i] for i in order], np.arange(1, len(columns) + 1), c=colours,
+               marker="D", s=28, edgecolors="black", linewidths=0.6, zorder=3)
     ax.set_yticks(np.arange(1, len(columns) + 1),
                   [names.get(columns[i], columns[i]) for i in order])
     ax.axvline(0.0, color="black", linewidth=1.0)
@@ -210,20 +215,17 @@ def cumulative_fan(band: pd.DataFrame, *, title: str | None = None, ax: Axes | N
     ax.plot(years, median, color=_BAND, marker="o", markersize=3, label=words["median"])
     ax.axhline(0.0, color="black", linewidth=1.0)
     if median.size and median.min() < 0:
+        # The hump and the payback year are marks with their words in the legend, which
+        # sits below the axes: no text inside the axes to cover a line or the band.
         low = int(np.argmin(median))
-        ax.annotate(f"{words['hump']}: {words.money(-median[low], currency)}",
-                    xy=(years[low], median[low]), xytext=(12, -4),
-                    textcoords="offset points", fontsize="small", va="top",
-                    arrowprops={"arrowstyle": "-", "color": "grey"})
+        ax.plot([years[low]], [median[low]], linestyle="none", marker="v", markersize=8,
+                color=_LOSER, label=f"{words['hump']}: {words.money(-median[low], currency)}")
         after = np.flatnonzero((median >= 0) & (np.arange(median.size) > low))
         if after.size:
             year = years[after[0]]
-            ax.axvline(year, color="grey", linestyle=":", linewidth=1.0)
-            right = year > (years.min() + years.max()) / 2  # write it where there is room
-            ax.annotate(f"{words['payback']}: {words['year'].lower()} {words.number(year)}",
-                        xy=(year, 0.02), xycoords=("data", "axes fraction"),
-                        xytext=(-4 if right else 4, 0), textcoords="offset points",
-                        ha="right" if right else "left", fontsize="small")
+            ax.axvline(year, color="grey", linestyle=":", linewidth=1.2,
+                       label=f"{words['payback']}: {words['year'].lower()} "
+                             f"{words.number(year)}")
     ax.yaxis.set_major_formatter(money_formatter(currency, words.lang))
     ax.set_xlabel(words["year"])
     ax.set_ylabel(textwrap.fill(f"{words['cumulative_net']} ({currency})", 28),
@@ -233,7 +235,8 @@ def cumulative_fan(band: pd.DataFrame, *, title: str | None = None, ax: Axes | N
         step = 1 if years.size <= 12 else 2
         ax.set_xticks(np.arange(int(years.min()), int(years.max()) + 1, step))
     ax.set_title(textwrap.fill(title or words["cumulative_net"], 45))
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize="small",
+              frameon=False)
     ax.grid(alpha=0.3)
     return ax
 
