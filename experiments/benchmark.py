@@ -23,7 +23,11 @@ reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
 * peak memory of ``riskcalc run --n 10,000,000`` (streamed to Parquet), with one
   worker and with all cores;
 * the full Sobol' study of issue 4 beside plain SALib on the same design
-  (``benchmark_sensitivity.py``).
+  (``benchmark_sensitivity.py``);
+* the whole process a user starts, side by side with its own engine (issue 15):
+  ``riskcalc run --n N`` (every table, Parquet, no report) and ``riskcalc report``
+  on it, ``riskcalc --help`` and ``riskcalc check``, each also with the code of a
+  baseline tree (``--baseline DIR``, e.g. an older checkout) in the same run.
 """
 
 from __future__ import annotations
@@ -188,6 +192,98 @@ def run(n: int, repeats: int, loop_n: int, memory_n: int) -> dict[str, float]:
     return figures
 
 
+def _cli(tree: Path | None, *args: str) -> list[str]:
+    """The command line of riskcalc from `tree` (None: this checkout)."""
+    root = tree or HERE.parent
+    # `python -m` would put the working directory first on the path: name the tree.
+    code = (f"import sys; sys.path.insert(0, {str(root)!r}); "
+            "from riskcalc.cli import main; sys.exit(main())")
+    return [sys.executable, "-c", code, *args]
+
+
+def whole_process(sizes: list[int], repeats: int, baseline: Path | None) -> list[dict]:
+    """Seconds and peak memory of `riskcalc run` beside `simulate` in memory, per N.
+
+    Each row: N, engine seconds (``simulate`` in memory, all cores, best of
+    `repeats`), and for this tree and the baseline the whole process's seconds
+    (best of `repeats`) and peak GiB, and ``riskcalc report`` on the run.
+    """
+    model = riskcalc.load_model(MODEL)
+    rows = []
+    trees = {"new": None, **({"baseline": baseline} if baseline else {})}
+    def model_of(tree: Path | None) -> str:  # each tree reads its own model file
+        return str((tree or HERE.parent) / "models" / "labour_market.toml")
+
+    for tree in trees.values():  # compile each tree's kernel into its cache first
+        subprocess.run(_cli(tree, "run", model_of(tree), "--n", "100000", "--quiet", "--out",
+                            f"{tempfile.gettempdir()}/riskcalc-warm"), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for n in sizes:
+        row: dict = {"n": n, "engine": best_of(repeats, riskcalc.simulate, model, n, seed=1,
+                                                n_jobs=-1)}
+        for name, tree in trees.items():
+            with tempfile.TemporaryDirectory() as tmp:
+                run_args = ["run", model_of(tree), "--n", str(n), "--seed", "1", "--quiet",
+                            "--out", f"{tmp}/run", "--jobs", "-1"]
+                if name == "new":
+                    run_args.append("--no-report")
+                timed = [peak_memory_of(_cli(tree, *run_args)) for _ in range(repeats)]
+                row[f"{name}_s"] = min(t for t, _ in timed)
+                row[f"{name}_gib"] = max(g for _, g in timed)
+                row[f"{name}_report_s"] = min(
+                    peak_memory_of(_cli(tree, "report", f"{tmp}/run"))[0]
+                    for _ in range(repeats))
+        rows.append(row)
+    return rows
+
+
+def startup(repeats: int, baseline: Path | None) -> dict[str, float]:
+    """Best-of seconds of `riskcalc --help` and `riskcalc check` (this tree, baseline)."""
+    figures = {}
+    for name, tree in (("new", None), ("baseline", baseline)):
+        if name == "baseline" and tree is None:
+            continue
+        model = str((tree or HERE.parent) / "models" / "labour_market.toml")
+        for what, args in (("help", ["--help"]), ("check", ["check", model])):
+            figures[f"{name}_{what}"] = best_of(
+                max(repeats, 5), subprocess.run, _cli(tree, *args), check=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return figures
+
+
+def render_process(rows: list[dict], start: dict[str, float]) -> str:
+    cores = os.cpu_count() or 1
+    base = "baseline_s" in rows[0]
+    head = ("| N | engine (`simulate` in memory) | `riskcalc run` | ratio | M scenarios/s "
+            "| peak GiB |")
+    rule = "|---:|---:|---:|---:|---:|---:|"
+    if base:
+        head += " baseline `run` | baseline ratio | baseline GiB |"
+        rule += "---:|---:|---:|"
+    lines = [f"All {cores} cores (the default now). `riskcalc run` is the whole process a user "
+             "starts: imports, simulation streamed to Parquet, every table, no report "
+             "(the baseline tree's run writes what it wrote then: no report either).",
+             "", head, rule]
+    for r in rows:
+        line = (f"| {r['n']:,} | {r['engine']:.1f} s | {r['new_s']:.1f} s | "
+                f"{r['new_s'] / r['engine']:.1f}× | {r['n'] / r['new_s'] / 1e6:.2f} | "
+                f"{r['new_gib']:.2f} |")
+        if base:
+            line += (f" {r['baseline_s']:.1f} s | {r['baseline_s'] / r['engine']:.1f}× | "
+                     f"{r['baseline_gib']:.2f} |")
+        lines.append(line)
+    lines += ["", "| `riskcalc report` on the run | " + " | ".join(
+        f"N = {r['n']:,}: {r['new_report_s']:.1f} s"
+        + (f" (baseline {r['baseline_report_s']:.1f} s)" if base else "") for r in rows) + " |",
+        "|---|" + "---|" * len(rows)]
+    lines += ["", "| start-up | this tree | baseline |", "|---|---:|---:|"]
+    for what, label in (("help", "`riskcalc --help`"),
+                        ("check", "`riskcalc check` (labour market)")):
+        lines.append(f"| {label} | {start[f'new_{what}']:.2f} s | "
+                     f"{start.get(f'baseline_{what}', float('nan')):.2f} s |")
+    return "\n".join(lines)
+
+
 def render(f: dict[str, float]) -> str:
     n = int(f["n"])
 
@@ -252,10 +348,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="scenarios of the peak-memory run (0: skip)")
     parser.add_argument("--sobol-n", type=int, default=2**14,
                         help="base points of the Sobol' study (0: skip)")
+    parser.add_argument("--process-n", default="4000000,10000000",
+                        help="comma-separated N of the whole-process rows (empty: skip)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a riskcalc source tree to time beside this one (e.g. an "
+                             "older checkout)")
+    parser.add_argument("--skip-engine", action="store_true",
+                        help="only the whole-process and start-up rows")
     parser.add_argument("--out", type=Path, default=HERE.parent / "reports" / "benchmark.md")
     args = parser.parse_args(argv)
-    sections = [render(run(args.n, args.repeats, args.loop_n, args.memory_n))]
-    if args.sobol_n:
+    sections = []
+    if not args.skip_engine:
+        sections.append(render(run(args.n, args.repeats, args.loop_n, args.memory_n)))
+    if args.process_n:
+        sizes = [int(x) for x in args.process_n.split(",")]
+        sections.append("## The whole process, beside its engine\n\n" + render_process(
+            whole_process(sizes, args.repeats, args.baseline),
+            startup(args.repeats, args.baseline)))
+    if args.sobol_n and not args.skip_engine:
         sections.append("## Sensitivity: the full Sobol' study\n\n"
                         + render_sobol(benchmark_sobol(args.sobol_n)))
     text = "\n\n".join(sections)

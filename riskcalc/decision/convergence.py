@@ -136,16 +136,41 @@ def _statistics(x: np.ndarray) -> dict[str, float]:
             "p05": float(p05), "se_p05": float(hi - lo) / 2}
 
 
+class _Columns(Mapping[str, np.ndarray]):
+    """Output columns over the finite scenarios, each read when asked for.
+
+    A streamed run reads its columns from disk; reading them one at a time keeps
+    one column in memory, not every output of every scenario.
+    """
+
+    def __init__(self, source: Mapping[str, np.ndarray], keep: np.ndarray | None,
+                 names: Sequence[str]):
+        self._source, self._keep, self._names = source, keep, list(names)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._names:
+            raise KeyError(name)
+        values = np.asarray(self._source[name])
+        return np.asarray(values if self._keep is None else values[self._keep], dtype=float)
+
+    def __contains__(self, name: object) -> bool:  # without reading the column
+        return name in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def _outputs(result: SimulationResult | Mapping[str, np.ndarray],
-             outputs: Sequence[str] | None) -> dict[str, np.ndarray]:
-    if isinstance(result, Mapping):
-        columns = dict(result)
-    else:
-        keep = result.finite
-        columns = {k: np.asarray(v)[keep] for k, v in result.outputs.items()}
+             outputs: Sequence[str] | None) -> Mapping[str, np.ndarray]:
+    columns = result if isinstance(result, Mapping) else result.outputs
     names = outputs or [k for k in columns if k.startswith("npv_") and not
                         k.startswith("npv_kind_")] + (["roi"] if "roi" in columns else [])
-    return {k: np.asarray(columns[k], dtype=float) for k in names}
+    keep = None if isinstance(result, Mapping) else result.finite
+    return _Columns(columns, keep, [k for k in names if k in columns] if outputs is None
+                    else names)
 
 
 def convergence_table(result: SimulationResult | Mapping[str, np.ndarray], *,

@@ -42,6 +42,7 @@ _MAX_BINS = 2_000
 #: Scenarios the bin edges are read from (every k-th of a larger run).
 _EDGE_SAMPLE = 100_000
 
+
 def evpi(net_benefit: np.ndarray) -> float:
     """Expected value of perfect information, ``E[max(NB, 0)] - max(E[NB], 0)``.
 
