@@ -13,18 +13,19 @@ import json
 import os
 import stat
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
-from riskcalc.errors import ModelError
+from riskcalc.errors import ModelError, ResourceError
 
 __all__ = ["atomic_write", "write_json", "write_csv", "to_csv", "read_bytes", "read_text",
            "read_toml", "read_json", "check_nesting", "spreadsheet_safe", "spreadsheet_safe_frame",
-           "MAX_TOML_BYTES", "MAX_DATA_BYTES", "MAX_NESTING"]
+           "MAX_TOML_BYTES", "MAX_DATA_BYTES", "MAX_NESTING", "directory_lock", "LOCK"]
 
 #: Largest model, policy or groups file read (bytes).  A model of the largest
 #: size riskcalc holds (see riskcalc.model.loader.MAX_PARAMETERS) is far smaller.
@@ -188,6 +189,44 @@ def to_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Non
 def write_csv(path: str | Path, frame: pd.DataFrame, *, index: bool = False) -> Path:
     """Write `frame` as CSV, atomically, with text cells safe for spreadsheets."""
     return atomic_write(path, lambda tmp: to_csv(frame, tmp, index=index))
+
+
+#: The lock file of a run directory (see :func:`directory_lock`).
+LOCK = ".riskcalc.lock"
+
+
+@contextmanager
+def directory_lock(directory: str | Path) -> Iterator[Path]:
+    """Hold a directory for one riskcalc command: a second at once is refused.
+
+    An advisory lock (``flock``) on ``directory/.riskcalc.lock``; the operating
+    system releases it when the process ends, however it ends (``kill -9``
+    included), so a killed run never leaves a directory locked.
+
+    Raises
+    ------
+    ResourceError
+        When another process holds the directory, with its process id.
+    """
+    import fcntl
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise ResourceError(f"{directory}: another riskcalc command (process {holder}) is "
+                                "writing this run directory; wait for it to finish or give "
+                                "another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield directory
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], Any]) -> Path:

@@ -13,6 +13,7 @@ import pytest
 from riskcalc.cli import main
 from riskcalc.errors import ModelError
 from riskcalc.files import (
+    LOCK,
     MAX_NESTING,
     atomic_write,
     read_bytes,
@@ -174,7 +175,7 @@ def test_run_where_every_scenario_is_non_finite_exits_2_and_keeps_the_previous_r
         assert_one_line_error(capsys.readouterr().err, bad, "scenarios give outputs that "
                                                             "are not finite")
     assert snapshot(out) == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != LOCK]
 
 
 def test_run_with_some_non_finite_scenarios_still_counts_and_reports_them(
@@ -254,7 +255,7 @@ def test_streamed_run_larger_than_the_disk_is_refused_before_writing(
     assert main(["run", str(path), "--n", "1000000", "--out", "o", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "of disk space at o" in err and "at most" in err and len(err.splitlines()) == 1
-    assert not Path("o").exists() or not list(Path("o").iterdir())
+    assert not Path("o").exists() or [p.name for p in Path("o").iterdir()] == [LOCK]
 
 
 @pytest.mark.parametrize(("command", "n", "word"), [
@@ -275,8 +276,8 @@ def test_sizes_that_cannot_fit_are_refused_before_starting(
 
 
 @pytest.mark.parametrize(("table", "count", "word"), [
-    ("parameters", 5_001, "parameters, derived values and outcomes; a model may declare "
-                          "at most 5,000"),
+    ("parameters", 2_001, "parameters, derived values and outcomes; a model may declare "
+                          "at most 2,000"),
     ("actors", 201, "actors; a model may declare at most 200"),
 ])
 def test_models_above_the_documented_size_limits_are_refused(
@@ -339,4 +340,185 @@ def test_files_left_by_a_killed_run_are_removed_by_the_next(
     (out / f".scenarios.parquet.partial-{dead}").mkdir()
     alive = out / f".summary.csv.partial-{os.getpid() + 0}"
     assert main(["run", str(path), "--n", "100", "--out", "o", "--quiet"]) == 0
-    assert not [p for p in out.iterdir() if p.name.startswith(".") and p != alive]
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p != alive
+                and p.name != LOCK]
+
+
+def test_second_command_into_a_directory_in_use_is_refused_and_the_first_keeps_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskcalc.files import directory_lock
+
+    path = write(tmp_path, MODEL, "m.toml")
+    with directory_lock(Path("o")):  # as a first run, still writing, holds it
+        for args in (["run", str(path), "--n", "100"], ["decide", str(path), "--policy",
+                                                          str(POLICY), "--n", "100"]):
+            assert main([*args, "--out", "o", "--quiet"]) == 2
+            err = capsys.readouterr().err
+            assert len(err.splitlines()) == 1
+            assert f"o: another riskcalc command (process {os.getpid()}) is writing" in err
+        assert main(["report", "o"]) == 2
+        assert "another riskcalc command" in capsys.readouterr().err
+    assert main(["run", str(path), "--n", "100", "--out", "o", "--quiet"]) == 0  # released
+
+
+def test_decide_on_one_model_then_run_of_another_never_shows_the_first_verdict(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write(tmp_path, MODEL.replace("CLI test model", "Model A"), "a.toml")
+    b = write(tmp_path, MODEL.replace("CLI test model", "Model B"), "b.toml")
+    assert main(["decide", str(a), "--policy", str(POLICY), "--n", "300", "--seed", "1",
+                 "--out", "o", "--quiet"]) in (0, 1)
+    assert Path("o/verdict.json").is_file() and Path("o/breakeven.csv").is_file()
+    assert main(["run", str(b), "--n", "300", "--seed", "1", "--out", "o", "--report",
+                 "--quiet"]) == 0
+    names = {p.name for p in Path("o").iterdir()}
+    assert "verdict.json" not in names and "breakeven.csv" not in names
+    html = Path("o/report.html").read_text()
+    assert "Model B" in html and "Model A" not in html
+    body = html.split("<body", 1)[1]
+    assert "APPROVE" not in body and "REJECT" not in body
+
+
+def test_report_ignores_a_verdict_the_run_did_not_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskcalc.report.run import read_run
+
+    path = write(tmp_path, MODEL, "m.toml")
+    assert main(["run", str(path), "--n", "200", "--seed", "1", "--out", "o",
+                 "--quiet"]) == 0
+    Path("o/verdict.json").write_text('{"decision": "APPROVE"}')  # left by someone else
+    assert read_run("o").verdict is None
+
+
+DAMAGED = {
+    "manifest-a-list": ("manifest.json", "[1, 2, 3]", "expected a JSON object"),
+    "model-a-string": ("manifest.json", None, "model: expected an object"),
+    "manifest-not-json": ("manifest.json", "{not json", "not valid JSON"),
+    "summary-missing-column": ("summary.csv", None, "column 'p50' is missing"),
+    "summary-text": ("summary.csv", "output,mean,p05,p50,p95,prob_negative\nx,a,b,c,d,e\n",
+                     "holds text where numbers belong"),
+    "yearly-empty": ("yearly.csv", "", "not a readable CSV table"),
+}
+
+
+@pytest.mark.parametrize("kind", list(DAMAGED))
+def test_report_of_a_damaged_run_directory_exits_2_with_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    import json
+
+    path = write(tmp_path, MODEL, "m.toml")
+    assert main(["run", str(path), "--n", "200", "--seed", "1", "--out", "o",
+                 "--quiet"]) == 0
+    name, text, word = DAMAGED[kind]
+    target = Path("o") / name
+    if kind == "model-a-string":
+        data = json.loads(target.read_text())
+        text = json.dumps({**data, "model": "m.toml"})
+    elif kind == "summary-missing-column":
+        frame = pd.read_csv(target)
+        text = frame.drop(columns="p50").to_csv(index=False)
+    target.write_text(text)
+    assert main(["report", "o"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith(f"riskcalc: error: {target}: ") and word in err, err
+
+
+def test_summary_md_escapes_html_and_links_from_the_model(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))"
+    path = write(tmp_path, MODEL.replace('"CLI test model"', f"'{evil}'")
+                 .replace('"The council"', "'<b onmouseover=alert(4)>council</b>'"), "m.toml")
+    assert main(["run", str(path), "--n", "200", "--seed", "1", "--out", "o", "--report",
+                 "--quiet"]) == 0
+    for name in ("summary.md", "report.html"):
+        text = Path("o", name).read_text()
+        assert "<script>" not in text and "<img src=x" not in text and "<b onmouse" not in text
+    summary = Path("o/summary.md").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    assert "\\[x\\](javascript:" in summary  # escaped brackets: no link in Markdown
+
+
+# -- processes and leftovers -------------------------------------------------------------------
+
+def test_ctrl_c_is_one_line_with_exit_130(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskcalc.cli import commands_run
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands_run, "simulate", interrupted)
+    path = write(tmp_path, MODEL, "m.toml")
+    assert main(["run", str(path), "--n", "100", "--out", "o", "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("riskcalc: interrupted;") and len(err.splitlines()) == 1
+
+
+def test_output_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path, MODEL, "m.toml")
+    process = subprocess.Popen([sys.executable, "-m", "riskcalc", "check", str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    process.stdout.close()  # as `| head -0` does
+    err = process.stderr.read().decode()
+    assert process.wait() == 141
+    assert err == ""
+
+
+def test_full_disk_names_the_file_it_could_not_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, MODEL, "m.toml")
+
+    def full(self: pd.DataFrame, *args: object, **kwargs: object) -> None:
+        raise OSError("Error writing bytes")  # pyarrow's: no errno, no file name
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    assert main(["run", str(path), "--n", "100", "--out", "o", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith("riskcalc: error: o/") and ".csv: Error writing bytes" in err, err
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_loky_workers_end_when_their_run_is_killed(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def children(pid: int) -> set[int]:
+        found = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(stat.parent.name))
+        return found
+
+    out = tmp_path / "o"
+    process = subprocess.Popen([sys.executable, "-m", "riskcalc", "run",
+                                str(REPO / "models" / "labour_market.toml"), "--n", "20000000",
+                                "--backend", "loky", "--jobs", "2", "--quiet", "--out",
+                                str(out)], cwd=REPO, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(out.glob(".scenarios.parquet.partial-*/part-*")):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    workers = children(process.pid)
+    assert workers
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    while workers := {w for w in workers if Path(f"/proc/{w}").exists()
+                      and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1][:3]}:
+        assert time.monotonic() < deadline + 60, f"workers {workers} outlived their run"
+        time.sleep(0.2)
+    # The next run into the directory removes what the killed one left.
+    assert main(["run", str(write(tmp_path, MODEL, "m.toml")), "--n", "100", "--out",
+                 str(out), "--quiet"]) == 0
+    assert not [p for p in out.iterdir() if ".partial-" in p.name]

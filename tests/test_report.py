@@ -66,6 +66,16 @@ def write_extras(run_dir: Path) -> None:
         "switching_values": [{"parameter": "program_cost", "low": 21e6, "high": 26e6,
                               "switches": [], "throughout": "REJECT"}]}
     (run_dir / "verdict.json").write_text(json.dumps(verdict), encoding="utf-8")
+    list_in_manifest(run_dir, "sobol.csv", "tornado.csv", "acceptability.csv", "classes.csv",
+                     "redistribution.csv", "verdict.json")
+
+
+def list_in_manifest(run_dir: Path, *names: str) -> None:
+    """List files in the run's manifest, as the commands that write them into a run do:
+    the report reads nothing the manifest does not list (issue 16)."""
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] += list(names)
+    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +211,7 @@ def test_unreadable_verdict_is_noted_not_fatal(plain_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(plain_run, run)
     (run / "verdict.json").write_text("{not json", encoding="utf-8")
+    list_in_manifest(run, "verdict.json")
     write_report(run, model=MODELS / "labour_market.toml")
     assert "verdict.json could not be read" in _html(run)
 

@@ -1,5 +1,7 @@
 """Every figure of the report, checked as drawn at the size the report shows it: no text
 overlaps another, no legend or label covers a line, every actor's colour is visible.
+The run has every optional table, scenario discovery and convergence, so the sections
+other commands add are drawn and checked too.
 
 The figures are drawn at their saved size and resolution (the report shows the PNG at
 that size, or scaled down by at most a fifth: the browser test checks the scale), and
@@ -14,8 +16,9 @@ import pytest
 from conftest import MODELS
 from test_report import write_extras
 
-from riskcalc import load_model, simulate
+from riskcalc.cli import main
 from riskcalc.report import write_report
+from riskcalc.report.plots import common
 from riskcalc.report.plots import results as plots
 
 #: Pixels two boxes may share (anti-aliasing) before they count as overlapping.
@@ -24,24 +27,30 @@ SLACK = 1.0
 
 @pytest.fixture(scope="module", params=["en", "sv"])
 def figures(request, tmp_path_factory):
-    """Every figure of a report with every optional table, as drawn for it."""
+    """Every figure of a report with every optional table, as drawn for it (en and sv)."""
     out = tmp_path_factory.mktemp(f"figures-{request.param}")
-    simulate(load_model(MODELS / "labour_market.toml"), 2_000, seed=5).write(out)
+    model = MODELS / "labour_market.toml"
+    assert main(["run", str(model), "--n", "2000", "--seed", "5", "--no-report", "--quiet",
+                 "--out", str(out)]) == 0
+    assert main(["discover", str(out), "--where", "npv_society < 3e8"]) == 0
     write_extras(out)
     drawn = {}
-    original = plots.save_figure
+    original = common.save_figure
     patch = pytest.MonkeyPatch()
 
     def keep(figure, directory, name, **kwargs):
         drawn[name] = figure
         return original(figure, directory, name, **kwargs)
 
+    # Report figures are saved through plots.results; other sections through plots.common.
     patch.setattr(plots, "save_figure", keep)
+    patch.setattr(common, "save_figure", keep)
     try:
         write_report(out, request.param, model=MODELS / "labour_market.toml")
     finally:
         patch.undo()
-    assert {"society_npv", "actor_npv", "cumulative_net"} <= set(drawn)
+    assert {"society_npv", "actor_npv", "cumulative_net", "convergence", "discovery_tradeoff",
+            "discovery_boxes"} <= set(drawn), sorted(drawn)
     return drawn
 
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from riskcalc.cli.common import EXIT_BAD_INPUT
+from riskcalc.cli.common import EXIT_BAD_INPUT, HELD
 from riskcalc.errors import ModelError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
+#: Exit codes of a reader that closed the pipe (as if killed by SIGPIPE) and of Ctrl-C.
+EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 141, 130
 #: Every command: the module that defines it and its one-line help, in the order
 #: `riskcalc --help` lists them.  A command's module is imported only when that
 #: command runs (numpy, pandas, scipy and numba take a second to import, more than
@@ -91,10 +94,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(command) if command in COMMANDS else _listing_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with HELD:
+            code = args.handler(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return code
     except ModelError as exc:
         print(f"riskcalc: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader (`| head`) stopped reading: not an error of ours.  Point stdout at
+        # nothing so that Python's flush at exit does not complain again.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("riskcalc: interrupted; the run directory keeps its previous complete run, "
+              "or is marked INCOMPLETE", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except OSError as exc:
-        print(f"riskcalc: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        what = exc.strerror or str(exc) or type(exc).__name__
+        print(f"riskcalc: error: {where}{what}".splitlines()[0], file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

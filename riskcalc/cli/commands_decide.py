@@ -17,11 +17,13 @@ from riskcalc.cli.common import (
     SEED_HELP,
     add_engine_options,
     engine_kwargs,
+    hold,
     load,
     positive_int,
     seed,
 )
 from riskcalc.decision.breakeven import breakeven_table
+from riskcalc.decision.convergence import convergence_table
 from riskcalc.decision.criteria import as_shown
 from riskcalc.decision.policy import load_policy
 from riskcalc.decision.tables import risk_tables
@@ -38,7 +40,7 @@ from riskcalc.funds.policy import (
 from riskcalc.funds.spec import is_fund_file, load_fund
 from riskcalc.report.fund import write_fund_report
 from riskcalc.report.workbook import write_workbook
-from riskcalc.results.result import SimulationResult
+from riskcalc.results.result import SimulationResult, mark_incomplete
 
 __all__ = ["register", "render_verdict", "write_decision", "EXIT_OK", "EXIT_REJECT",
            "EXIT_BAD_INPUT"]
@@ -74,10 +76,10 @@ def _decide(args: argparse.Namespace) -> int:
     model = load(args.model)
     policy = load_policy(args.policy)
     policy.check(model)  # bad owners or class outputs stop before any simulation
+    out = hold(args.out or Path("reports") / model.slug)
     result = simulate(model, args.n, seed=args.seed, **engine_kwargs(args))
     verdict = evaluate_policy(policy, result, top=max(args.top, 0))
-    out = write_decision(result, verdict, args.out or Path("reports") / model.slug,
-                         top=max(args.top, 0))
+    out = write_decision(result, verdict, out, top=max(args.top, 0))
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False, default=str))
     elif not args.quiet:
@@ -92,10 +94,11 @@ def _decide_fund(args: argparse.Namespace) -> int:
     """A fund file under a fund policy (max_prob_depleted, min_expected_recovery, ...)."""
     fund = load_fund(args.model)
     policy = load_fund_policy(args.policy)
+    out = hold(args.out or Path("reports") / fund.slug)
     result = run_fund(fund, args)
     verdict = evaluate_fund_policy(policy, result)
     result.tables["verdict"] = pd.DataFrame(verdict.to_dict()["criteria"])
-    out = result.write(args.out or Path("reports") / fund.slug)
+    out = result.write(out)
     write_json(out / "verdict.json", verdict.to_dict())
     write_fund_report(out, "en")
     if args.json:
@@ -132,10 +135,9 @@ def render_fund_verdict(verdict: FundVerdict, currency: str) -> str:
 def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,
                    top: int = 5) -> Path:
     """Write the run directory of a decision: the run, its risk tables, breakeven.csv
-    and verdict.json.  manifest.json is removed first and written last."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "manifest.json").unlink(missing_ok=True)
+    and verdict.json.  The directory is marked incomplete first (the previous run's
+    files removed) and its manifest, listing verdict.json too, written last."""
+    out = mark_incomplete(out_dir)
     owner = verdict.policy.owner_group
     table = (breakeven_table(result, target="npv_society" if owner is None else list(owner),
                              k=top) if top > 0 and result.model.uncertain_parameters
@@ -149,7 +151,9 @@ def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,
     result.tables.update(risk_tables(result, owner=verdict.policy.owner_group,
                                      classes=verdict.policy.classes))
     result.tables["breakeven"] = table
-    result.write(out)
+    # A decision's run is a run: its directory has the convergence table `run` writes.
+    result.tables["convergence"] = convergence_table(result)
+    result.write(out, also=("verdict.json",))
     write_workbook(out, result.model)
     return out
 

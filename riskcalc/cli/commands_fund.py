@@ -12,6 +12,7 @@ from riskcalc.cli.common import (
     SEED_HELP,
     add_engine_options,
     engine_kwargs,
+    hold,
     positive_int,
     seed,
 )
@@ -62,8 +63,9 @@ def run_fund(fund: Fund, args: argparse.Namespace) -> FundResult:
 
 def _fund(args: argparse.Namespace) -> int:
     fund = load_fund(args.fund)
+    out = hold(args.out or Path("reports") / fund.slug)
     result = run_fund(fund, args)
-    out = result.write(args.out or Path("reports") / fund.slug)
+    out = result.write(out)
     write_fund_report(out, args.lang)
     if not args.quiet:
         print(render_fund(result))

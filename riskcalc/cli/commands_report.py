@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from riskcalc.cli.common import EXIT_BAD_INPUT, EXIT_OK
+from riskcalc.cli.common import EXIT_BAD_INPUT, EXIT_OK, hold
 from riskcalc.errors import ModelError
 from riskcalc.report import write_report
 from riskcalc.report.fund import is_fund_run, write_fund_report
@@ -32,6 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    hold(args.run_dir)  # not while a run writes it
     if is_fund_run(args.run_dir):
         path = write_fund_report(args.run_dir, args.lang)
         print(f"Wrote {path}\n      {path.parent / 'figures'}/ (PNG and SVG)")

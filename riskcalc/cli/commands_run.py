@@ -14,6 +14,7 @@ from riskcalc.cli.common import (
     SEED_HELP,
     add_engine_options,
     engine_kwargs,
+    hold,
     load,
     positive_int,
     seed,
@@ -76,7 +77,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     model = load(args.model)
-    out = args.out or Path("reports") / model.slug
+    out = hold(args.out or Path("reports") / model.slug)
     engine = engine_kwargs(args)
     if args.precision:
         targets = [parse_target(t) for t in args.precision]

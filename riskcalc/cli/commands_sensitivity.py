@@ -15,6 +15,7 @@ from riskcalc.cli.common import (
     SEED_HELP,
     add_engine_options,
     engine_kwargs,
+    hold,
     load,
     positive_int,
     seed,
@@ -107,7 +108,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _out_dir(args: argparse.Namespace, model: Model) -> Path:
-    return args.out or Path("reports") / model.slug
+    return hold(args.out or Path("reports") / model.slug)
 
 
 def _warn(warnings: tuple[str, ...], quiet: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -10,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from riskcalc.engine.backends import BACKENDS, DEFAULT_BACKEND
 from riskcalc.errors import ModelError
+from riskcalc.files import directory_lock
 
 if TYPE_CHECKING:
     from riskcalc.model.objects import Model
 
 __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "DEFAULT_SEED", "SEED_HELP", "positive_int", "seed",
-           "add_engine_options",
-           "engine_kwargs", "load"]
+           "add_engine_options", "engine_kwargs", "load", "hold", "HELD"]
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -91,6 +92,17 @@ def engine_kwargs(args: argparse.Namespace) -> dict:
     n_jobs = -1 if args.backend == "dask" and args.jobs == 1 else args.jobs
     return {"n_jobs": n_jobs, "backend": args.backend, "scheduler": args.scheduler,
             "progress": not args.quiet and sys.stderr.isatty()}
+
+
+#: Run directories this command holds (see :func:`hold`); main() releases them at the end.
+HELD = contextlib.ExitStack()
+
+
+def hold(directory: Path) -> Path:
+    """Lock a run directory for the rest of this command: a second command writing it at
+    the same time is refused with one line (see :func:`riskcalc.files.directory_lock`)."""
+    HELD.enter_context(directory_lock(directory))
+    return directory
 
 
 def load(path: Path) -> Model:

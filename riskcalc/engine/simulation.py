@@ -11,8 +11,10 @@ histograms, so working memory is bounded by the chunk size, not N.
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -62,9 +64,12 @@ class _ChunkTask:
     grid: BandGrid | None
     keep_cumulative: bool
     destination: Destination
+    origin: int = field(default_factory=os.getpid)  # the process that made the task
 
     def __call__(self, chunk: int, start: int, size: int,
                  points: dict[str, np.ndarray] | None = None) -> ChunkOutput:
+        if os.getpid() != self.origin:
+            _exit_with_parent(self.origin)
         params = points if points is not None else sample_parameters(
             self.model, self.seed, chunk, size)
         compiled = CompiledModel(self.model)
@@ -79,6 +84,28 @@ class _ChunkTask:
         out = compiled.evaluate(params, keep_cumulative=self.keep_cumulative, grid=self.grid)
         out.outputs = self.destination.store(chunk, start, {**params, **out.outputs}) or {}
         return out
+
+
+_WATCHING: set[int] = set()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker process started by `parent` (loky's), end this process when the
+    parent is gone: a run killed with ``kill -9`` leaves no workers behind.
+
+    joblib keeps its worker processes alive between runs, and a killed parent cannot
+    stop them; a daemon thread that looks at the parent process id every second can.
+    """
+    if os.getppid() != parent or parent in _WATCHING:
+        return  # not started by the run's process (a Dask worker, say), or watched already
+    _WATCHING.add(parent)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="riskcalc-parent-watch", daemon=True).start()
 
 
 @dataclass

@@ -108,6 +108,7 @@ class FundVerdict:
 
 def load_fund_policy(path: str | Path) -> FundPolicy:
     """Read and validate a fund policy file (one-line ModelError otherwise)."""
+    path = Path(path)
     data, _ = read_toml(path, "policy file")
     return fund_policy_from_dict(data, source=str(path))
 

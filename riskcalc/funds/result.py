@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcalc.files import atomic_write, write_json
+from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.funds import tables
 from riskcalc.funds.spec import Fund
 from riskcalc.results.result import package_versions
@@ -118,6 +118,6 @@ class FundResult:
                   "fund_interventions": self.interventions(), "fund_summary": self.summary(),
                   **self.tables}
         for name, table in frames.items():
-            atomic_write(out / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
+            write_csv(out / f"{name}.csv", table)
         write_json(out / "manifest.json", {"kind": "fund", **self.manifest()})
         return out

@@ -66,8 +66,8 @@ MAX_TEXT = 1_000
 #: Most names (parameters, derived values and outcomes together) a model may declare,
 #: and most flows and transfers together: far above real models (tens), and low
 #: enough that `check` stays within seconds and a run's tables within memory.
-MAX_NAMES = 5_000
-MAX_FLOWS = 5_000
+MAX_NAMES = 2_000
+MAX_FLOWS = 2_000
 MAX_ACTORS = 200
 
 

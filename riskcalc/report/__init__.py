@@ -39,6 +39,7 @@ from riskcalc.report.render import (
     html_page,
     latex_tables,
     markdown_table,
+    md_text,
 )
 from riskcalc.report.run import TABLE_43_YEARS, RunData, read_run
 from riskcalc.report.tables import report_tables
@@ -142,6 +143,7 @@ def markdown_summary(run: RunData, words: Labels, summary: list[str],
     """summary.md: the summary, the per-actor table, verdict, table 4.3 and methods."""
     title = run.title or words["report_title"]
     keep = [t for t in tables if t.key in ("actors", "verdict", "table43")]
-    return "\n".join([f"# {title}", "", f"## {words['summary']}", "",
-                      *(f"- {s}" for s in summary), "", *(markdown_table(t) for t in keep),
-                      f"## {words['methods']}", "", *methods, ""])
+    return "\n".join([f"# {md_text(title)}", "", f"## {words['summary']}", "",
+                      *(f"- {md_text(s)}" for s in summary), "",
+                      *(markdown_table(t) for t in keep),
+                      f"## {words['methods']}", "", *map(md_text, methods), ""])

@@ -9,14 +9,14 @@ Nothing is computed that the run's tables do not hold.
 from __future__ import annotations
 
 import base64
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from riskcalc.files import atomic_write
+from riskcalc.errors import ModelError
+from riskcalc.files import atomic_write, read_json
 from riskcalc.report.labels import Labels, get_labels
 from riskcalc.report.render import EmbeddedFigure, Section, Table, html_page
 
@@ -26,15 +26,15 @@ __all__ = ["write_fund_report", "fund_tables", "fund_summary_sentences", "is_fun
 def is_fund_run(run_dir: str | Path) -> bool:
     """True when `run_dir` holds a fund run (``manifest.json`` of kind ``fund``)."""
     try:
-        manifest = json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = read_json(Path(run_dir) / "manifest.json", "run manifest")
+    except ModelError:
         return False
     return isinstance(manifest, dict) and manifest.get("kind") == "fund"
 
 
 def _read(directory: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    if manifest.get("kind") != "fund":
+    manifest = read_json(directory / "manifest.json", "run manifest")
+    if not isinstance(manifest, dict) or manifest.get("kind") != "fund":
         raise ValueError("manifest.json is not a fund run's (kind = fund)")
     tables = {name: pd.read_csv(directory / f"{name}.csv")
               for name in ("fund_balance", "fund_depletion", "fund_recovery", "fund_actors",
@@ -156,7 +156,7 @@ def write_fund_report(run_dir: str | Path, lang: str = "en") -> Path:
     verdict_path = directory / "verdict.json"
     verdict = None
     if verdict_path.is_file():
-        verdict = json.loads(verdict_path.read_text(encoding="utf-8"))
+        verdict = read_json(verdict_path, "verdict file")
         made["verdict"] = _verdict_table(verdict, words, cur)
     version = manifest.get("versions", {}).get("riskcalc", "?")
     methods = words["m_fund"].format(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["Table", "EmbeddedFigure", "Section", "PAGE_CSS", "html_page", "html_table",
-           "html_figure", "markdown_table", "latex_tables"]
+           "html_figure", "markdown_table", "latex_tables", "md_text"]
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,15 @@ def html_page(*, title: str, lang: str, subtitle: str, summary_heading: str,
     return "\n".join(parts)
 
 
+def md_text(text: str) -> str:
+    """Text for Markdown that stays text: HTML (``<script>``, ``onerror=``) escaped, and
+    brackets too, so that a model's names can neither run nor become links."""
+    return html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
+
+
 def _md_cell(text: str) -> str:
     first, _, second = text.partition("\n")
-    return (f"{first} ({second})" if second else first).replace("|", "\\|")
+    return md_text(f"{first} ({second})" if second else first).replace("|", "\\|")
 
 
 def markdown_table(table: Table) -> str:
@@ -181,7 +187,7 @@ def markdown_table(table: Table) -> str:
         return "| " + " | ".join(_md_cell(c) for c in cells) + " |"
 
     align = "| :-- | " + " | ".join("--:" for _ in table.header[1:]) + " |"
-    return "\n".join([f"### {table.title}", "", line(table.header), align,
+    return "\n".join([f"### {md_text(table.title)}", "", line(table.header), align,
                       *(line(r) for r in table.rows), ""])
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.errors import ModelError
+from riskcalc.files import MAX_TOML_BYTES, read_bytes, read_json
 from riskcalc.model.loader import load_model
 from riskcalc.model.objects import Model
 
@@ -156,35 +156,98 @@ def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) ->
         raise FileNotFoundError(errno.ENOENT, "no manifest.json, so no complete run here; "
                                 "write one with `riskcalc run MODEL --out DIR`",
                                 str(manifest_path))
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    summary = pd.read_csv(directory / "summary.csv").set_index("output")
-    yearly = pd.read_csv(directory / "yearly.csv")
+    manifest = _read_manifest(manifest_path)
+    listed = manifest.get("files")  # absent in run directories older than the list
+    summary = read_table(directory / "summary.csv", SUMMARY_COLUMNS,
+                         SUMMARY_COLUMNS[1:]).set_index("output")
+    yearly = read_table(directory / "yearly.csv", YEARLY_COLUMNS, YEARLY_COLUMNS[1:])
     payback_path = directory / "payback.csv"
-    payback = pd.read_csv(payback_path) if payback_path.is_file() else None
+    payback = (read_table(payback_path, ("year", "prob_in_year"), ("prob_in_year",))
+               if payback_path.is_file() else None)
     run = RunData(directory, manifest, summary, yearly, payback, _read_scenarios(directory))
-    for name in OPTIONAL_TABLES:
-        path = directory / f"{name}.csv"
-        if path.is_file():
-            try:
-                run.extras[name] = pd.read_csv(path)
-            except (OSError, ValueError) as exc:
-                run.notes.append(("unreadable", f"{name}.csv", str(exc)))
+    sha = (manifest.get("model") or {}).get("sha256")
     for name in ("verdict", "sobol", "tornado"):
         path = directory / f"{name}.json"
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                run.notes.append(("unreadable", path.name, str(exc)))
-                continue
-            if not isinstance(data, dict):
-                run.notes.append(("unreadable", path.name, "not a JSON object"))
-            elif name == "verdict":
-                run.verdict = data
-            else:
-                run.sidecars[name] = data
+        if not path.is_file() or name == "verdict" and listed is not None \
+                and path.name not in listed:
+            continue  # verdict.json of an earlier command is not this run's
+        try:
+            data = read_json(path, f"{name} file")
+        except ModelError as exc:
+            run.notes.append(("unreadable", path.name, str(exc)))
+            continue
+        if not isinstance(data, dict):
+            run.notes.append(("unreadable", path.name, "not a JSON object"))
+        elif name == "verdict":
+            run.verdict = data
+        elif sha and isinstance(data.get("model"), dict) and data["model"].get("sha256") != sha:
+            continue  # an analysis of another model, left by an earlier command
+        else:
+            run.sidecars[name] = data
+    for name in OPTIONAL_TABLES:
+        path = directory / f"{name}.csv"
+        if not path.is_file():
+            continue
+        # A table is this run's when its manifest lists it, or when it belongs to a
+        # sensitivity analysis of the same model (sobol.csv with sobol.json).
+        if listed is not None and path.name not in listed \
+                and _SIDECAR.get(name, name) not in run.sidecars:
+            continue
+        try:
+            run.extras[name] = read_table(path)
+        except (ModelError, ValueError) as exc:
+            run.notes.append(("unreadable", f"{name}.csv", str(exc)))
     run.model = _resolve_model(run, model)
     return run
+
+
+#: The JSON file (without .json) that says how a sensitivity table was made, where
+#: it is not the table's own name.
+_SIDECAR = {"spider": "tornado"}
+#: Columns the report needs in summary.csv and yearly.csv; a file without one is refused.
+SUMMARY_COLUMNS = ("output", "mean", "p05", "p50", "p95", "prob_negative")
+YEARLY_COLUMNS = ("series", "year", "p05", "p50", "p95")
+
+
+def _read_manifest(path: Path) -> dict:
+    """manifest.json, checked as strictly as a model file: a JSON object whose ``model``
+    is a table and whose ``n`` and ``seed`` are whole numbers."""
+    manifest = read_json(path, "run manifest")
+    if not isinstance(manifest, dict):
+        raise ModelError(f"{path}: expected a JSON object of the run, got "
+                         f"{type(manifest).__name__}; the run directory is damaged, run again")
+    for key, kind, what in (("model", dict, "an object with name, source and sha256"),
+                            ("n", int, "a whole number of scenarios"),
+                            ("seed", int, "a whole number"),
+                            ("files", list, "a list of file names")):
+        value = manifest.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise ModelError(f"{path}: {key}: expected {what}, got {type(value).__name__}; "
+                             "the run directory is damaged, run again")
+    return manifest
+
+
+def read_table(path: Path, required: tuple[str, ...] = (),
+               numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV of a run directory, read through the safe reader; the `required` columns
+    must be there, and the `numeric` ones hold numbers."""
+    import io
+
+    raw = read_bytes(path, "run table")
+    try:
+        frame = pd.read_csv(io.BytesIO(raw))
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ModelError(f"{path}: not a readable CSV table ({str(exc).splitlines()[0]}); "
+                         "the run directory is damaged, run again") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ModelError(f"{path}: column {missing[0]!r} is missing; expected the columns "
+                         f"{', '.join(required)}; the run directory is damaged, run again")
+    for column in numeric:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise ModelError(f"{path}: column {column!r} holds text where numbers belong; "
+                             "the run directory is damaged, run again")
+    return frame
 
 
 def _read_scenarios(directory: Path) -> pd.DataFrame:
@@ -213,7 +276,9 @@ def _resolve_model(run: RunData, model: Model | str | Path | None) -> Model | No
         run.notes.append(("no_model", str(source)))
         return None
     sha = recorded.get("sha256")
-    matching = [p for p in found if hashlib.sha256(p.read_bytes()).hexdigest() == sha]
+    matching = [p for p in found
+                if hashlib.sha256(read_bytes(p, "model file", limit=MAX_TOML_BYTES)).hexdigest()
+                == sha]
     if not matching:
         run.notes.append(("model_changed", str(found[0])))
     try:

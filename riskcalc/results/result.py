@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
@@ -24,7 +25,8 @@ from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.model.objects import Model
 
 __all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions", "INCOMPLETE",
-           "begin_run_directory", "finish_scenarios", "remove_stale_partials"]
+           "begin_run_directory", "finish_scenarios", "remove_stale_partials",
+           "mark_incomplete", "DERIVED"]
 
 #: Percentiles of the per-year bands (yearly.csv).
 BAND_PERCENTILES = (5, 50, 95)
@@ -48,7 +50,7 @@ def begin_run_directory(out_dir: str | Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(out)
     if not (out / "manifest.json").is_file():
-        _mark_incomplete(out)  # no complete run to keep: say at once that one is under way
+        mark_incomplete(out)  # no complete run to keep: say at once that one is under way
     parts = out / f".{SCENARIOS}.partial-{os.getpid()}"
     shutil.rmtree(parts, ignore_errors=True)
     return parts
@@ -86,19 +88,41 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _mark_incomplete(out: Path) -> Path:
-    """Remove the manifest and say, in a file of its own, that `out` is being written."""
+#: Files made from a run after it is written (the report), removed when a new run
+#: starts in the directory so that they are never taken for the new run's.
+DERIVED = ("report.html", "summary.md", "tables.tex", "figures", "results.xlsx")
+
+
+def mark_incomplete(out: str | Path) -> Path:
+    """Say, in a file of its own, that `out` is being written; remove the previous run's
+    manifest and the files it lists (and the report made from it), so that nothing of
+    an earlier run or command is ever read as the new one's."""
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "manifest.json").unlink(missing_ok=True)
+    manifest = out / "manifest.json"
+    listed: list = []
+    if manifest.is_file():
+        try:
+            listed = json.loads(manifest.read_text(encoding="utf-8")).get("files") or []
+        except (OSError, ValueError, AttributeError, RecursionError):
+            listed = []  # a damaged manifest lists nothing we could trust
     (out / INCOMPLETE).write_text("This run directory is being written, or its run was "
                                   "interrupted: its files are not a complete run.\n")
+    manifest.unlink(missing_ok=True)
+    for name in [*listed, *DERIVED]:
+        # Only plain names inside the directory: a manifest is data, not a command.
+        if (isinstance(name, str) and name and name == Path(name).name
+                and not name.startswith(".") and name not in (INCOMPLETE, SCENARIOS)):
+            _remove(out / name)
     return out
+
+
 
 
 def finish_scenarios(out_dir: str | Path, parts: Path, columns: tuple[str, ...]
                      ) -> ParquetColumns:
     """Move streamed scenario parts into place as ``scenarios.parquet``."""
-    final = _mark_incomplete(Path(out_dir)) / SCENARIOS
+    final = mark_incomplete(Path(out_dir)) / SCENARIOS
     _remove(final)
     os.replace(parts, final)
     return ParquetColumns(str(final), columns)
@@ -280,19 +304,22 @@ class SimulationResult:
             "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         }
 
-    def write(self, out_dir: str | Path) -> Path:
+    def write(self, out_dir: str | Path, *, also: tuple[str, ...] = ()) -> Path:
         """Write the run directory.
 
         Files: scenarios.parquet (unless the run was streamed there already),
         summary.csv, yearly.csv, payback.csv, one CSV per entry of `tables`,
-        and, last, manifest.json.  Each file appears atomically; while writing, the
-        directory holds an ``INCOMPLETE`` file and no manifest, so an interrupted
-        write never looks like a complete run.
+        and, last, manifest.json, which lists them (and the files named in `also`,
+        written into the directory by the caller for this run, e.g. verdict.json).
+        Each file appears atomically; while writing, the directory holds an
+        ``INCOMPLETE`` file and no manifest, so an interrupted write never looks
+        like a complete run.  The files the previous run's manifest listed are
+        removed first (see :func:`mark_incomplete`).
         """
         out = Path(out_dir)
         streamed_here = (self.streamed_to is not None
                          and self.streamed_to.resolve() == out.resolve())
-        _mark_incomplete(out)
+        mark_incomplete(out)
         if self.streamed_to is not None and not streamed_here:
             _remove(out / SCENARIOS)
             shutil.copytree(self.streamed_to / SCENARIOS, out / SCENARIOS)
@@ -308,6 +335,7 @@ class SimulationResult:
                   **self.tables}
         for name, frame in frames.items():
             write_csv(out / f"{name}.csv", frame)
-        write_json(out / "manifest.json", self.manifest())
+        files = [SCENARIOS, *(f"{name}.csv" for name in frames), *also, "manifest.json"]
+        write_json(out / "manifest.json", {**self.manifest(), "files": files})
         (out / INCOMPLETE).unlink()
         return out
