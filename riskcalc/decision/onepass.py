@@ -97,8 +97,8 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     codes = ((first >= t[0]).astype(np.int8) + (first >= t[1]) + (first >= t[2]))
     masks = [codes == k for k in range(len(CLASS_NAMES))]
     counts = [int(m.sum()) for m in masks]
-    del first
     investment = read("investment")
+    held = {spec.output: first, "investment": investment}  # read once, used again below
 
     summaries: dict[str, dict] = {}
     risk_rows: dict[str, dict] = {}
@@ -110,7 +110,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
 
     def column(name: str) -> None:
         """Everything each table needs of one column; stored by name (threads share)."""
-        values = investment if name == "investment" else read(name)
+        values = held.pop(name) if name in held else read(name)
         if name == "payback_year":
             summaries[name] = summary_row(name, values)
             kept[name] = values
