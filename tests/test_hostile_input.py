@@ -378,6 +378,24 @@ def test_decide_on_one_model_then_run_of_another_never_shows_the_first_verdict(
     assert "APPROVE" not in body and "REJECT" not in body
 
 
+def test_a_new_run_removes_the_cost_kind_split_and_discovery_of_the_one_before(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write(tmp_path, MODEL.replace("CLI test model", "Model A"), "a.toml")
+    b = write(tmp_path, MODEL.replace("CLI test model", "Model B"), "b.toml")
+    assert main(["decide", str(a), "--policy", str(POLICY), "--n", "300", "--seed", "1",
+                 "--by-kind", "--top", "0", "--out", "o", "--quiet"]) in (0, 1)
+    summary = pd.read_csv("o/summary.csv").set_index("output")
+    median = float(summary.loc["npv_society", "p50"])
+    assert main(["discover", "o", "--where", f"npv_society < {median!r}"]) == 0
+    made = {p.name for p in Path("o").iterdir()}
+    assert {"actor_kinds.csv", "actor_kinds_yearly.csv", "actor_kinds.parquet",
+            "discovery.csv", "discovery.json"} <= made
+    assert main(["run", str(b), "--n", "300", "--seed", "1", "--out", "o", "--no-report",
+                 "--quiet"]) == 0
+    left = {p.name for p in Path("o").iterdir()}
+    assert not {n for n in left if n.startswith(("actor_kinds", "discovery"))}
+
+
 def test_report_ignores_a_verdict_the_run_did_not_write(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from riskcalc.report.run import read_run

@@ -116,10 +116,10 @@ def swedish_report(tmp_path_factory) -> dict[str, str]:
     model = MODELS / "labour_market.toml"
     policy = MODELS / "policies" / "municipal_fund.toml"
     commands = [
-        ["run", model, "--n", 4000, "--seed", 11, "--by-kind", "--no-report", "--out", out,
+        ["run", model, "--n", 4000, "--seed", 11, "--no-report", "--out", out,
          "--quiet"],
         ["decide", model, "--policy", policy, "--n", 4000, "--seed", 11, "--top", 2,
-         "--out", out, "--quiet"],
+         "--by-kind", "--out", out, "--quiet"],
         ["discover", out, "--where", "npv_society < 3e8"],
         ["sobol", model, "--n", 64, "--seed", 5, "--resamples", 20, "--out", out],
         ["tornado", model, "--out", out],

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from riskcalc.cli.commands_fund import run_fund
+from riskcalc.cli.commands_run import add_by_kind_option, write_actor_kinds
 from riskcalc.cli.common import (
     DEFAULT_SEED,
     EXIT_BAD_INPUT,
@@ -66,6 +67,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     decide.add_argument("--out", type=Path, default=None,
                         help="run directory (default reports/<model file name>/)")
     decide.add_argument("--json", action="store_true", help="print verdict.json to stdout")
+    add_by_kind_option(decide)
     add_engine_options(decide)
     decide.set_defaults(handler=_decide)
 
@@ -77,9 +79,11 @@ def _decide(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     policy.check(model)  # bad owners or class outputs stop before any simulation
     out = hold(args.out or Path("reports") / model.slug)
-    result = simulate(model, args.n, seed=args.seed, **engine_kwargs(args))
+    engine = engine_kwargs(args)
+    result = simulate(model, args.n, seed=args.seed, **engine)
     verdict = evaluate_policy(policy, result, top=max(args.top, 0))
-    out = write_decision(result, verdict, out, top=max(args.top, 0))
+    out = write_decision(result, verdict, out, top=max(args.top, 0),
+                         by_kind=engine if args.by_kind else None)
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False, default=str))
     elif not args.quiet:
@@ -133,11 +137,13 @@ def render_fund_verdict(verdict: FundVerdict, currency: str) -> str:
 
 
 def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,
-                   top: int = 5) -> Path:
+                   top: int = 5, by_kind: dict | None = None) -> Path:
     """Write the run directory of a decision: the run, its risk tables, breakeven.csv
     and verdict.json.  The directory is marked incomplete first (the previous run's
-    files removed) and its manifest, listing verdict.json too, written last."""
+    files removed) and its manifest, listing verdict.json too, written last.  With
+    `by_kind` (the engine's options), the actor x cost-kind split is written too."""
     out = mark_incomplete(out_dir)
+    also = ["verdict.json", *(write_actor_kinds(result, out, by_kind) if by_kind else [])]
     owner = verdict.policy.owner_group
     table = (breakeven_table(result, target="npv_society" if owner is None else list(owner),
                              k=top) if top > 0 and result.model.uncertain_parameters
@@ -153,7 +159,7 @@ def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,
     result.tables["breakeven"] = table
     # A decision's run is a run: its directory has the convergence table `run` writes.
     result.tables["convergence"] = convergence_table(result)
-    result.write(out, also=("verdict.json",))
+    result.write(out, also=tuple(also))
     write_workbook(out, result.model)
     return out
 

@@ -67,10 +67,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                           "several, e.g. --precision mean=1%% --precision p_loss=0.5pp")
     run.add_argument("--max-n", type=positive_int, default=10_000_000,
                      help="with --precision: never more scenarios than this (default 10000000)")
-    run.add_argument("--by-kind", action="store_true",
-                     help="also split each actor's NPV by cost kind (real, financial, "
-                          "production), per scenario and per year: actor_kinds.csv, "
-                          "actor_kinds_yearly.csv, actor_kinds.parquet (one more simulation)")
+    add_by_kind_option(run)
     add_engine_options(run)
     run.set_defaults(handler=_run)
 
@@ -105,15 +102,17 @@ def _run(args: argparse.Namespace) -> int:
         result.tables["claim"] = claim_table(model, result.scenarios)
     if model.breakeven:
         result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
-    result.write(out)
+    # Every file of this run is written before the manifest, which lists them all: a
+    # later run into the same directory removes them with the rest of this one.
+    also = []
     if contract is not None:
         frame = pd.DataFrame(contract)
         atomic_write(out / "contract_scenarios.parquet",
                      lambda p: frame.to_parquet(p, index=False))
+        also.append("contract_scenarios.parquet")
     if args.by_kind:
-        kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
-        actor_kind_split(model, result.n, seed=result.seed, chunk_size=result.chunk_size,
-                         **kinds).write(out)
+        also += write_actor_kinds(result, out, engine)
+    result.write(out, also=tuple(also))
     # The report writes results.xlsx too; without it, the workbook is written alone.
     report = write_report(out, args.lang, model=model) if args.report else None
     if report is None:
@@ -126,6 +125,23 @@ def _run(args: argparse.Namespace) -> int:
         if report is not None:
             print(f"\nReport: {report}")
     return EXIT_OK
+
+
+def add_by_kind_option(parser: argparse.ArgumentParser) -> None:
+    """``--by-kind``, shared by ``run`` and ``decide``."""
+    parser.add_argument("--by-kind", action="store_true",
+                        help="also split each actor's NPV by cost kind (real, financial, "
+                             "production), per scenario and per year: actor_kinds.csv, "
+                             "actor_kinds_yearly.csv, actor_kinds.parquet (one more simulation)")
+
+
+def write_actor_kinds(result: SimulationResult, out: Path, engine: dict) -> list[str]:
+    """Simulate the actor x cost-kind split of `result`'s scenarios (one more simulation)
+    and write its files into `out`; returns their names for the run's manifest."""
+    kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
+    split = actor_kind_split(result.model, result.n, seed=result.seed,
+                             chunk_size=result.chunk_size, **kinds)
+    return [path.name for path in split.write(out)]
 
 
 def render_contract(model: Model, table: pd.DataFrame, summary: pd.DataFrame) -> str:

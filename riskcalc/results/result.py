@@ -88,9 +88,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-#: Files made from a run after it is written (the report), removed when a new run
-#: starts in the directory so that they are never taken for the new run's.
-DERIVED = ("report.html", "summary.md", "tables.tex", "figures", "results.xlsx")
+#: Files made from a run after it is written (the report, scenario discovery), removed
+#: when a new run starts in the directory so that they are never taken for the new run's.
+DERIVED = ("report.html", "summary.md", "tables.tex", "figures", "results.xlsx",
+           "discovery.csv", "discovery.json")
 
 
 def mark_incomplete(out: str | Path) -> Path:
