@@ -50,6 +50,14 @@ def test_standard_errors_shrink_as_one_over_root_n():
     assert ratio == pytest.approx(math.sqrt(100 / 40_000), rel=0.15)
 
 
+def test_precision_from_the_convergence_table_equals_precision_from_the_columns():
+    outputs = {**normal_outputs(), "npv_payer": normal_outputs(mean=-1.0)["npv_society"]}
+    targets = ["mean=0.5%", "p_loss=0.1pp", "p05=2%", "payer.mean=1%"]
+    convergence = convergence_table(outputs)
+    shared = precision_table(outputs, targets, convergence=convergence)
+    pd.testing.assert_frame_equal(shared, precision_table(outputs, targets), check_exact=True)
+
+
 def test_n_needed_follows_from_the_standard_errors():
     outputs = normal_outputs()
     table = precision_table(outputs, ["mean=0.5%", "p_loss=0.1pp", "p05=2%"]).set_index(

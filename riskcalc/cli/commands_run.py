@@ -86,10 +86,14 @@ def _run(args: argparse.Namespace) -> int:
                   "held; see precision.csv", file=sys.stderr)
     else:
         result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
+        precision = None
+    convergence = convergence_table(result)
+    if precision is None:
         npv = [f"npv_{k}" for k in (*model.actor_keys, "society")]
-        precision = precision_table(result, DEFAULT_TARGETS, outputs=npv)
+        precision = precision_table(result, DEFAULT_TARGETS, outputs=npv,
+                                    convergence=convergence)
     result.tables["precision"] = precision
-    result.tables["convergence"] = convergence_table(result)
+    result.tables["convergence"] = convergence
     result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))
     if model.correlations is not None:
         engine.pop("progress")

@@ -201,7 +201,8 @@ def convergence_table(result: SimulationResult | Mapping[str, np.ndarray], *,
 
 def precision_table(result: SimulationResult | Mapping[str, np.ndarray],
                     targets: Sequence[Target | str] = DEFAULT_TARGETS, *,
-                    outputs: Sequence[str] | None = None) -> pd.DataFrame:
+                    outputs: Sequence[str] | None = None,
+                    convergence: pd.DataFrame | None = None) -> pd.DataFrame:
     """Whether each precision target holds at the run's N, and the N it needs.
 
     A target without an output (``mean=1%``) applies to every output in
@@ -214,10 +215,16 @@ def precision_table(result: SimulationResult | Mapping[str, np.ndarray],
         met``: ``half_width = 1.96 se``, ``bound`` the target in the output's unit,
         ``n_needed = ceil(n (half_width / bound)^2)`` (NaN where the bound is 0,
         e.g. a relative target on an estimate of 0).
+
+    `convergence`, the run's :func:`convergence_table`, supplies the statistics at
+    the run's N (its last row per output) so that no column is read twice.
     """
     parsed = [parse_target(t) if isinstance(t, str) else t for t in targets]
     columns = _outputs(result, None)
     computed: dict[str, dict[str, float]] = {}
+    if convergence is not None:
+        last = convergence.groupby("output", sort=False).tail(1)
+        computed = {row.pop("output"): row for row in last.to_dict("records")}
     rows = []
     for target in parsed:
         named = "." in target.text.split("=")[0]
@@ -226,17 +233,18 @@ def precision_table(result: SimulationResult | Mapping[str, np.ndarray],
             if name not in columns:
                 raise ModelError(f"--precision {target.text!r}: the run has no output {name!r}; "
                                  f"choose one of {', '.join(columns)}")
-            x = columns[name]
             if name not in computed:
-                computed[name] = _statistics(x)
+                x = columns[name]
+                computed[name] = {"n": x.size, **_statistics(x)}
             stats = computed[name]
+            size = int(stats["n"])
             estimate, se = stats[target.statistic], stats[f"se_{target.statistic}"]
             bound = target.absolute(estimate)
             half = Z95 * se
-            needed = (math.ceil(x.size * (half / bound) ** 2) if bound > 0
+            needed = (math.ceil(size * (half / bound) ** 2) if bound > 0
                       else (0 if half == 0 else math.nan))
             rows.append({"output": name, "statistic": target.statistic,
-                         "target": target.text.split("=", 1)[1], "n": x.size,
+                         "target": target.text.split("=", 1)[1], "n": size,
                          "estimate": estimate, "se": se, "half_width": half, "bound": bound,
                          "n_needed": needed, "met": bool(half <= bound)})
     return pd.DataFrame(rows)
