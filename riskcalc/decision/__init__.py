@@ -81,7 +81,7 @@ verdict
     verdict (``Verdict``, ``CriterionResult``, ``VerdictSwitch``).
 """
 
-import importlib
+from riskcalc.lazy import lazy_api
 
 #: Name → defining module, imported on first use (PEP 562): importing this package
 #: (as every submodule import does) costs nothing until its API is used.
@@ -174,13 +174,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _API:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_API[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_API})
+__getattr__, __dir__ = lazy_api(__name__, _API)

@@ -12,7 +12,7 @@ investment hump, and share the fund's questions (who puts up the capital, what c
 back, who carries the risk), so they live beside it.
 """
 
-import importlib
+from riskcalc.lazy import lazy_api
 
 #: Name → defining module, imported on first use (PEP 562): importing this package
 #: (as every submodule import does) costs nothing until its API is used.
@@ -36,13 +36,4 @@ __all__ = ["Fund", "Intervention", "Repayment", "FundResult", "FUND_FILES", "loa
            "contract_tables", "irr"]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _API:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_API[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_API})
+__getattr__, __dir__ = lazy_api(__name__, _API)
