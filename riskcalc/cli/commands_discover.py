@@ -5,22 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from riskcalc.cli.common import EXIT_OK, positive_int
+from riskcalc.cli.common import EXIT_OK, positive_int, share
 from riskcalc.discovery.discover import discover
 from riskcalc.report.discovery import box_sentences, discovery_figures
 from riskcalc.report.labels import LANGUAGES, get_labels
 
 __all__ = ["register"]
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {value}")
-    return value
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,12 +33,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--boxes", type=positive_int, default=2,
                    help="most boxes, each found on the scenarios the earlier ones left "
                         "(default 2)")
-    p.add_argument("--min-density", type=_share, default=None, metavar="D",
+    p.add_argument("--min-density", type=share, default=None, metavar="D",
                    help="choose the box of largest coverage with at least this density "
                         "(default: the box of largest coverage x density)")
-    p.add_argument("--alpha", type=_share, default=0.05,
+    p.add_argument("--alpha", type=share, default=0.05,
                    help="share of a box's scenarios peeled off per step (default 0.05)")
-    p.add_argument("--min-mass", type=_share, default=0.05,
+    p.add_argument("--min-mass", type=share, default=0.05,
                    help="smallest box, as a share of the scenarios (default 0.05)")
     p.add_argument("--lang", choices=LANGUAGES, default="en",
                    help="language of the printed sentences and figures (default en)")

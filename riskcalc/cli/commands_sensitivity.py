@@ -19,6 +19,7 @@ from riskcalc.cli.common import (
     load,
     positive_int,
     seed,
+    share,
 )
 from riskcalc.errors import ModelError, did_you_mean
 from riskcalc.files import atomic_write
@@ -35,17 +36,6 @@ from riskcalc.sensitivity import (
 )
 
 __all__ = ["register", "render_sobol", "render_morris", "render_tornado"]
-
-
-def _share(text: str) -> float:
-    """A number strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
-    return value
 
 
 def _common(parser: argparse.ArgumentParser, *, groups: bool = True) -> None:
@@ -76,7 +66,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     sobol.add_argument("--seed", type=seed, default=DEFAULT_SEED, help=SEED_HELP)
     sobol.add_argument("--resamples", type=positive_int, default=100,
                        help="bootstrap resamples of the intervals (default 100)")
-    sobol.add_argument("--conf-level", type=_share, default=0.95,
+    sobol.add_argument("--conf-level", type=share, default=0.95,
                        help="level of the intervals (default 0.95)")
     sobol.add_argument("--convergence", action="store_true",
                        help="also report the indices at N/8, N/4 and N/2 "
@@ -100,9 +90,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     tornado.add_argument("--actor", default=None, metavar="KEY",
                          help="actor whose table is printed beside society's (default: the "
                               "one with the most negative base-case NPV); all are in the CSV")
-    tornado.add_argument("--low", type=_share, default=0.1,
+    tornado.add_argument("--low", type=share, default=0.1,
                          help="low quantile (default 0.1)")
-    tornado.add_argument("--high", type=_share, default=0.9,
+    tornado.add_argument("--high", type=share, default=0.9,
                          help="high quantile (default 0.9)")
     tornado.set_defaults(handler=_tornado)
 

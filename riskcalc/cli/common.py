@@ -16,7 +16,8 @@ from riskcalc.files import directory_lock
 if TYPE_CHECKING:
     from riskcalc.model.objects import Model
 
-__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "DEFAULT_SEED", "SEED_HELP", "positive_int", "seed",
+__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "DEFAULT_SEED", "SEED_HELP", "positive_int", "share",
+           "seed",
            "add_engine_options", "engine_kwargs", "load", "hold", "HELD"]
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -34,6 +35,17 @@ def positive_int(text: str) -> int:
     value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def share(text: str) -> float:
+    """A number strictly between 0 and 1 (a confidence level, a percentile, a mass)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
     return value
 
 
