@@ -31,6 +31,17 @@ def _sensitivity_words(table: pd.DataFrame, words: Labels,
     return words.extended({**parameters, **outputs})
 
 
+def _one_output_words(table: pd.DataFrame, run: RunData,
+                      words: Labels) -> tuple[str, bool, Labels]:
+    """The output a one-output figure (tornado, spider) shows, whether it is an NPV, and
+    the figure's words.  The axis names the output and, for an NPV, says so: "Society,
+    net present value"."""
+    shown = _society_or_first(table)
+    is_npv = shown.startswith("npv_")
+    name = output_name(shown, run, words) + (f", {words['npv'].lower()}" if is_npv else "")
+    return shown, is_npv, _sensitivity_words(table, words, {shown: name})
+
+
 def _society_or_first(table: pd.DataFrame) -> str:
     """The output a figure shows: society's NPV where the table has it, else its first."""
     outputs = list(dict.fromkeys(table["output"].astype(str)))
@@ -93,12 +104,7 @@ def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
     tornado = run.extras.get("tornado")
     if tornado is not None and {"output", "parameter", "output_at_low", "output_at_high",
                                 "base_output"} <= set(tornado.columns) and len(tornado):
-        shown = _society_or_first(tornado)
-        is_npv = shown.startswith("npv_")
-        # The axis names the output and, for an NPV, says so: "Society, net present value".
-        tornado_words = _sensitivity_words(tornado, words, {
-            shown: output_name(shown, run, words)
-            + (f", {words['npv'].lower()}" if is_npv else "")})
+        shown, is_npv, tornado_words = _one_output_words(tornado, run, words)
         keep("tornado", words["tornado"], words["cap_tornado"],
              lambda: sensitivity_plots.plot_tornado(
                  tornado, output=shown, currency=cur if is_npv else None,
@@ -106,11 +112,7 @@ def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
     spider = run.extras.get("spider")
     if spider is not None and {"output", "parameter", "percentile", "output_value",
                                "base_output"} <= set(spider.columns) and len(spider):
-        shown = _society_or_first(spider)
-        is_npv = shown.startswith("npv_")
-        spider_words = _sensitivity_words(spider, words, {
-            shown: output_name(shown, run, words)
-            + (f", {words['npv'].lower()}" if is_npv else "")})
+        shown, is_npv, spider_words = _one_output_words(spider, run, words)
         keep("spider", words["spider"], words["cap_spider"],
              lambda: sensitivity_plots.plot_spider(
                  spider, output=shown, currency=cur if is_npv else None, labels=spider_words))

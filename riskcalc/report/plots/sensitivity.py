@@ -209,21 +209,31 @@ def plot_tornado(result: Any, *, output: str | None = "npv_society",
     ax.barh(y, rows["output_at_high"] - base, left=base, color=_HIGH_COLOUR,
             label=words["high_value"])
     ax.axvline(base, color="black", linewidth=1.0)
-    if currency is None and chosen.startswith("npv_") and hasattr(result, "model"):
-        currency = result.model.currency
-    if currency is not None:
+    label, in_money = _output_axis(ax.xaxis, result, chosen, base, currency, words)
+    if in_money:
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # amounts make wide tick labels
-        ax.xaxis.set_major_formatter(money_formatter(currency, words.lang))
-        base_text = words.money(base, currency)
-    else:
-        ax.xaxis.set_major_formatter(number_formatter(words.lang))
-        base_text = words.number(base, digits=3)
-    ax.set_xlabel(f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})")
+    ax.set_xlabel(label)
     ax.set_title(words["tornado"])
     _finish_bars(ax, y, rows, words)
     return ax
+
+
+def _output_axis(axis: Any, result: Any, chosen: str, base: float, currency: str | None,
+                 words: Any) -> tuple[str, bool]:
+    """Format the axis of one output's values: money for an NPV (or a given currency),
+    numbers otherwise.  Returns the axis label, naming the output and its base value,
+    and whether the axis is in money."""
+    if currency is None and chosen.startswith("npv_") and hasattr(result, "model"):
+        currency = result.model.currency
+    if currency is not None:
+        axis.set_major_formatter(money_formatter(currency, words.lang))
+        base_text = words.money(base, currency)
+    else:
+        axis.set_major_formatter(number_formatter(words.lang))
+        base_text = words.number(base, digits=3)
+    return f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})", currency is not None
 
 
 def plot_spider(result: Any, *, output: str | None = "npv_society",
@@ -260,16 +270,8 @@ def plot_spider(result: Any, *, output: str | None = "npv_society",
         ax.plot(100 * line["percentile"], line["output_value"], marker="o", ms=3,
                 label=words.get(name, name))
     ax.axhline(base, color="black", linewidth=1.0)
-    if currency is None and chosen.startswith("npv_") and hasattr(result, "model"):
-        currency = result.model.currency
-    if currency is not None:
-        ax.yaxis.set_major_formatter(money_formatter(currency, words.lang))
-        base_text = words.money(base, currency)
-    else:
-        ax.yaxis.set_major_formatter(number_formatter(words.lang))
-        base_text = words.number(base, digits=3)
     ax.set_xlabel(words["spider_x"])
-    ax.set_ylabel(f"{words.get(chosen, chosen)} ({words['base_output']} {base_text})")
+    ax.set_ylabel(_output_axis(ax.yaxis, result, chosen, base, currency, words)[0])
     ax.set_title(words["spider"])
     ax.set_xlim(0, 100)
     ax.grid(alpha=0.3)
