@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
         contract = evaluate_contract(model, result.parameters, result.outputs)
         result.tables.update(contract_tables(model, contract))
     if model.claim is not None:
-        result.tables["claim"] = claim_table(model, result.scenarios)
+        result.tables["claim"] = claim_table(model, result.parameters)
     if model.breakeven:
         result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     # Every file of this run is written before the manifest, which lists them all: a

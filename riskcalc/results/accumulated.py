@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from riskcalc.engine.compiled import BLOCK_SIZE, CompiledModel
 from riskcalc.model.objects import COST_KINDS, Model
@@ -120,8 +121,8 @@ def return_multiple(model: Model, scenarios: pd.DataFrame, year: int) -> np.ndar
     Parameters
     ----------
     model : Model
-    scenarios : DataFrame
-        One row per scenario with a column for every parameter (a run's scenarios).
+    scenarios : DataFrame or mapping of str to ndarray
+        A column of shape (n,) for every parameter (a run's scenarios or parameters).
     year : int
         The year accumulated to (1..horizon).
 
@@ -134,26 +135,28 @@ def return_multiple(model: Model, scenarios: pd.DataFrame, year: int) -> np.ndar
         raise ValueError(f"year must be within the horizon 1..{model.years}, got {year!r}")
     compiled = CompiledModel(model)
     society = len(model.actors)
-    multiples = np.empty(len(scenarios))
-    for start in range(0, len(scenarios), BLOCK_SIZE):
-        block = scenarios.iloc[start:start + BLOCK_SIZE]
-        params = {name: block[name].to_numpy(dtype=float) for name in model.parameters}
+    columns = {name: np.asarray(scenarios[name], dtype=float) for name in model.parameters}
+    n = len(next(iter(columns.values())))
+    multiples = np.empty(n)
+    for start in range(0, n, BLOCK_SIZE):
+        params = {name: column[start:start + BLOCK_SIZE] for name, column in columns.items()}
         chunk = compiled.evaluate(params, keep_cumulative=True)
-        multiples[start:start + len(block)] = (chunk.cumulative[society, year - 1]
+        multiples[start:start + BLOCK_SIZE] = (chunk.cumulative[society, year - 1]
                                                / chunk.outputs["investment"])
     return multiples
 
 
-def claim_table(model: Model, scenarios: pd.DataFrame) -> pd.DataFrame:
+def claim_table(model: Model, parameters: Mapping[str, ArrayLike]) -> pd.DataFrame:
     """The model's return claim as a probability, from a run's scenarios.
 
     Parameters
     ----------
     model : Model
         A model with a ``claim``.
-    scenarios : DataFrame
-        The run's scenarios (parameter columns); the first :data:`CLAIM_SCENARIOS`
-        are re-evaluated, as the per-year series of every scenario are not kept.
+    parameters : mapping of str to array, shape (n,)
+        The run's parameter columns (``result.parameters``, or its scenarios); only
+        each parameter's first :data:`CLAIM_SCENARIOS` values are read and
+        re-evaluated, as the per-year series of every scenario are not kept.
 
     Returns
     -------
@@ -165,7 +168,8 @@ def claim_table(model: Model, scenarios: pd.DataFrame) -> pd.DataFrame:
     claim = model.claim
     if claim is None:
         raise ValueError(f"model {model.name!r} declares no [model].claim")
-    reached = return_multiple(model, scenarios.iloc[:CLAIM_SCENARIOS], claim.year)
+    first = {name: np.asarray(parameters[name])[:CLAIM_SCENARIOS] for name in model.parameters}
+    reached = return_multiple(model, first, claim.year)
     reached = reached[np.isfinite(reached)]
     p05, p50, p95 = np.percentile(reached, [5, 50, 95]) if len(reached) else [np.nan] * 3
     return pd.DataFrame([{
