@@ -323,11 +323,14 @@ def render_gil(rows: list[dict]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        # Below 1×, the second thread found no free core: no serial fraction follows.
+        karp = ((f"{r['karp_flatt']:.1%} | {r['karp_flatt_16']:.1f}×")
+                if 1 <= r["speedup_2"] <= 2 else "— | —")
         lines.append(
             f"| {r['tree']} | {r['chunk_ms']:.1f} | {r['kernel_ms']:.1f} | {r['gil_ms']:.1f} "
             f"({r['fixed_us']:.0f} µs × {r['blocks_per_chunk']}) | {r['gil_share']:.1%} | "
             f"{r['speedup_2']:.2f}× | {r['amdahl_2']:.2f}× | {r['amdahl_16']:.1f}× | "
-            f"{r['karp_flatt']:.1%} | {r['karp_flatt_16']:.1f}× | {r['load']:.1f} |")
+            f"{karp} | {r['load']:.1f} |")
     return "\n".join(lines)
 
 
