@@ -2,6 +2,7 @@
 
     python experiments/benchmark_sensitivity.py                  # N = 2^14, second order
     python experiments/benchmark_sensitivity.py --n 4096 --salib-outputs 1   # quick look
+    python experiments/benchmark_sensitivity.py --no-plain --jobs-scaling 1,2 --baseline DIR
 
 Workload: models/labour_market.toml (13 uncertain inputs), N = 2^14, second order
 (N (2D + 2) = 458,752 evaluations), 100 bootstrap resamples, every actor's NPV,
@@ -9,6 +10,10 @@ society's NPV and ROI (10 outputs).
 
 * riskcalc ``sobol_analysis`` end to end: SALib's Sobol' design, inverse CDFs,
   evaluation by the engine (one worker), indices and intervals of every output.
+* with ``--jobs-scaling 1,2``: ``sobol_analysis`` in a fresh process (each step's
+  seconds) and the whole ``riskcalc sobol`` command, for each number of jobs,
+  beside a baseline tree (``--baseline DIR``) in the same run; the rows of one
+  repeat run back to back, and each figure is the best of ``--repeats``.
 * the plain route on the same design: the inverse CDFs of every row, the same
   evaluation, and ``SALib.analyze.sobol.analyze`` per output with the same
   bootstrap seed, timed on ``--salib-outputs`` outputs and extrapolated to all.
@@ -20,9 +25,12 @@ society's NPV and ROI (10 outputs).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -119,6 +127,74 @@ def benchmark_sobol(n: int = 2**14, *, second_order: bool = True, seed: int = 20
     return figures
 
 
+#: Run in a fresh process with a tree first on the path: one timed ``sobol_analysis``.
+_IN_PROCESS = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+import riskcalc
+from riskcalc.sensitivity.sobol import sobol_analysis
+model = riskcalc.load_model({model!r})
+sobol_analysis(model, 64, second_order=True, seed=1, n_jobs={jobs})  # load the kernel
+start = time.perf_counter()
+result = sobol_analysis(model, {n}, second_order=True, seed=2026, n_jobs={jobs})
+print(json.dumps({{**result.timings, "wall_s": time.perf_counter() - start}}))
+"""
+
+
+def jobs_scaling(n: int, jobs: list[int], repeats: int, baseline: Path | None) -> list[dict]:
+    """Seconds of the Sobol' study with each number of jobs, this tree beside `baseline`.
+
+    For each tree and number of jobs: ``sobol_analysis`` in a fresh process after a
+    small warm-up (its steps' seconds), and the whole ``riskcalc sobol --n N
+    --second-order --jobs J`` process.  The rows of one repeat run back to back
+    (the machine is shared: ratios within a repeat are what to compare); each
+    figure is the best over `repeats`.
+    """
+    trees = {"this tree": HERE.parent, **({"baseline": baseline} if baseline else {})}
+    best: dict[tuple[str, int], dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeats):
+            for name, root in trees.items():
+                model = str(root / "models" / "labour_market.toml")
+                for j in jobs:
+                    code = _IN_PROCESS.format(root=str(root), model=model, jobs=j, n=n)
+                    done = subprocess.run([sys.executable, "-c", code], check=True,
+                                          capture_output=True, text=True)
+                    figures = json.loads(done.stdout.strip().splitlines()[-1])
+                    command = [sys.executable, "-c",
+                               f"import sys; sys.path.insert(0, {str(root)!r}); "
+                               "from riskcalc.cli import main; sys.exit(main())",
+                               "sobol", model, "--n", str(n), "--second-order", "--seed", "1",
+                               "--jobs", str(j), "--quiet", "--out", f"{tmp}/out"]
+                    start = time.perf_counter()
+                    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+                    figures["process_s"] = time.perf_counter() - start
+                    row = best.setdefault((name, j), {})
+                    for key, value in figures.items():
+                        row[key] = min(row.get(key, value), value)
+    return [{"tree": name, "jobs": j, **best[name, j]} for name in trees for j in jobs]
+
+
+def render_jobs(rows: list[dict], n: int) -> str:
+    """The scaling rows as a Markdown table, with the speed-ups from the fewest jobs."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [f"`riskcalc sobol models/labour_market.toml --n {n} --second-order --jobs J`: "
+             f"{os.cpu_count()} cores, load average {load:.1f} at the end (shared machine; "
+             "best of the repeats, rows of a repeat back to back).",
+             "", "| tree | jobs | design | inverse CDFs | evaluation | indices | "
+             "`sobol_analysis` | speed-up | whole process | speed-up |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    first = {}
+    for r in rows:
+        base = first.setdefault(r["tree"], r)
+        lines.append(
+            f"| {r['tree']} | {r['jobs']} | {r['design_s']:.3f} | {r['inverse_cdf_s']:.2f} | "
+            f"{r['evaluate_s']:.2f} | {r['analyse_s']:.2f} | {r['total_s']:.2f} | "
+            f"{base['total_s'] / r['total_s']:.2f}× | {r['process_s']:.2f} | "
+            f"{base['process_s'] / r['process_s']:.2f}× |")
+    return "\n".join(lines)
+
+
 def render(f: dict[str, float]) -> str:
     """The figures as a Markdown table and notes."""
     rows = [("design (SALib Sobol' sampler)", f["riskcalc_design"], f.get("plain_design")),
@@ -162,9 +238,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="outputs timed with plain SALib (the rest extrapolated)")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--no-plain", action="store_true", help="time riskcalc only")
+    parser.add_argument("--jobs-scaling", default="",
+                        help="comma-separated numbers of jobs to time side by side (e.g. 1,2)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a riskcalc source tree to time beside this one")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    print(render(benchmark_sobol(args.n, salib_outputs=args.salib_outputs, n_jobs=args.jobs,
-                                 plain=not args.no_plain)))
+    if args.jobs_scaling:
+        jobs = [int(j) for j in args.jobs_scaling.split(",")]
+        print(render_jobs(jobs_scaling(args.n, jobs, args.repeats, args.baseline), args.n))
+    else:
+        print(render(benchmark_sobol(args.n, salib_outputs=args.salib_outputs,
+                                     n_jobs=args.jobs, plain=not args.no_plain)))
     return 0
 
 

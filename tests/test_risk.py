@@ -226,7 +226,7 @@ def test_write_risk_outputs_writes_every_table(tmp_path, linear_run):
     names = {p.name for p in written}
     assert names == {"summary.csv", "risk.csv", "classes.csv", "redistribution.csv",
                      "compensation_matrix.csv", "acceptability.csv", "payback_within.csv",
-                     "payback.csv", "voi.csv"}
+                     "payback.csv", "convergence.csv", "voi.csv"}
     assert "cvar_95" in pd.read_csv(tmp_path / "summary.csv").columns
     risk = pd.read_csv(tmp_path / "risk.csv")
     assert risk["output"].iloc[-1] == "owner"

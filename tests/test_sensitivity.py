@@ -10,6 +10,7 @@ import pytest
 from SALib.analyze import sobol as salib_sobol
 
 from riskcalc import ModelError, model_from_dict
+from riskcalc.engine.compiled import BLOCK_SIZE
 from riskcalc.engine.sampling import design_inputs, from_unit_cube
 from riskcalc.engine.simulation import evaluate_points
 from riskcalc.sensitivity import (
@@ -22,7 +23,9 @@ from riskcalc.sensitivity import (
     sobol_indices,
     tornado_analysis,
 )
-from riskcalc.sensitivity.sobol import _design_points, _from_b_mask
+from riskcalc.sensitivity.problem import work_chunk
+from riskcalc.sensitivity.sobol import _design_points
+from riskcalc.sensitivity.sobol_estimators import from_b_mask, sobol_base
 
 SEED = 20260314
 
@@ -165,6 +168,25 @@ def test_non_finite_outputs_are_refused():
         sobol_indices(y, 3, 64)
 
 
+@pytest.mark.parametrize("second_order", [True, False])
+@pytest.mark.parametrize("groups", [None, ["g", "x2", "g", "h"]])
+def test_design_equals_salibs_sampler_value_for_value(second_order, groups):
+    from SALib.sample import sobol as salib_sample
+
+    problem = {"num_vars": 4, "names": ["x1", "x2", "x3", "x4"], "bounds": [[0, 1]] * 4}
+    if groups:
+        problem["groups"] = groups
+    # scipy's sampler spawns from a generator's SeedSequence: each call gets a fresh one.
+    for seed in (lambda: SEED, lambda: np.random.SeedSequence(SEED)):
+        given = seed()
+        reference = salib_sample.sample(
+            problem, 64, calc_second_order=second_order, scramble=True,
+            seed=np.random.default_rng(given) if isinstance(given, np.random.SeedSequence)
+            else given)
+        ours = sobol_design(4, 64, second_order=second_order, groups=groups, seed=seed())
+        np.testing.assert_array_equal(ours, reference)
+
+
 def test_n_must_be_a_power_of_two():
     with pytest.raises(ModelError, match="power of two.*got 1000; use 512 or 1024"):
         sobol_design(3, 1000)
@@ -179,8 +201,9 @@ def test_mapping_a_and_b_only_equals_mapping_the_whole_design(additive, second_o
     n = 32
     unit = sobol_design(len(inputs), n, second_order=second_order, groups=["g", "x2", "g"],
                         seed=SEED)
-    mask = _from_b_mask(np.array([0, 1, 0]), 2, second_order)
-    fast = _design_points(additive, unit, inputs, n, mask)
+    a, b = sobol_base(len(inputs), n, seed=SEED)
+    mask = from_b_mask(np.array([0, 1, 0]), 2, second_order)
+    fast = _design_points(additive, a, b, inputs, mask, threads=2)
     whole = from_unit_cube(additive, unit, inputs)
     assert fast.keys() == whole.keys()
     for name in whole:
@@ -239,6 +262,31 @@ def test_the_same_seed_gives_the_same_indices_on_any_backend(additive):
         two = sobol_analysis(additive, 64, seed=5, outputs=["a"], chunk_size=100, n_jobs=2,
                              backend=backend)
         pd.testing.assert_frame_equal(one.table, two.table)
+
+
+def test_one_and_several_jobs_give_the_same_bits(additive):
+    """Design mapping, evaluation (in smaller chunks), indices and intervals in threads."""
+    def run(n_jobs):
+        return sobol_analysis(additive, 1024, second_order=True, seed=9, convergence=True,
+                              n_jobs=n_jobs)
+
+    one = run(1)
+    for n_jobs in (2, 3, -1):
+        other = run(n_jobs)
+        for key in ("S1", "S1_conf", "ST", "ST_conf", "S2", "S2_conf", "S1_sum",
+                    "S1_sum_conf", "ST_sum", "ST_sum_conf", "constant"):
+            np.testing.assert_array_equal(getattr(other.indices, key),
+                                          getattr(one.indices, key), err_msg=key)
+        pd.testing.assert_frame_equal(other.convergence, one.convergence, check_exact=True)
+
+
+def test_a_designs_chunks_are_whole_blocks_about_four_per_worker():
+    assert work_chunk(458_752, 65_536, 1) == 65_536
+    assert work_chunk(458_752, 65_536, 2) == 57_344  # 14 blocks: 8 chunks for 2 workers
+    assert work_chunk(458_752, 65_536, 16) == 8192
+    assert work_chunk(1000, 65_536, 16) == BLOCK_SIZE
+    assert work_chunk(458_752, 100, 4) == 100  # not whole blocks: kept as given
+    assert work_chunk(458_752, 2 * BLOCK_SIZE, 2) == 2 * BLOCK_SIZE  # never larger
 
 
 def test_convergence_uses_prefixes_of_one_design(additive, additive_sobol):

@@ -24,7 +24,6 @@ from riskcalc.cli.common import (
     seed,
 )
 from riskcalc.decision.breakeven import breakeven_table
-from riskcalc.decision.convergence import convergence_table
 from riskcalc.decision.criteria import as_shown
 from riskcalc.decision.policy import load_policy
 from riskcalc.decision.tables import risk_tables
@@ -157,8 +156,6 @@ def write_decision(result: SimulationResult, verdict: Verdict, out_dir: Path, *,
     result.tables.update(risk_tables(result, owner=verdict.policy.owner_group,
                                      classes=verdict.policy.classes))
     result.tables["breakeven"] = table
-    # A decision's run is a run: its directory has the convergence table `run` writes.
-    result.tables["convergence"] = convergence_table(result)
     result.write(out, also=tuple(also))
     write_workbook(out, result.model)
     return out

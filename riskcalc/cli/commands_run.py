@@ -22,7 +22,6 @@ from riskcalc.cli.common import (
 from riskcalc.decision.breakeven import declared_breakeven
 from riskcalc.decision.convergence import (
     DEFAULT_TARGETS,
-    convergence_table,
     parse_target,
     precision_table,
     run_to_precision,
@@ -87,14 +86,12 @@ def _run(args: argparse.Namespace) -> int:
     else:
         result = simulate(model, args.n, seed=args.seed, out_dir=out, **engine)
         precision = None
-    convergence = convergence_table(result)
+    result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))
     if precision is None:
         npv = [f"npv_{k}" for k in (*model.actor_keys, "society")]
         precision = precision_table(result, DEFAULT_TARGETS, outputs=npv,
-                                    convergence=convergence)
+                                    convergence=result.tables["convergence"])
     result.tables["precision"] = precision
-    result.tables["convergence"] = convergence
-    result.tables.update(risk_tables(result, n_jobs=engine["n_jobs"]))
     if model.correlations is not None:
         engine.pop("progress")
         result.tables["correlation_effect"] = correlation_effect(result, **engine)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.decision.measures import prob_se
+from riskcalc.engine.metrics import sorted_quantiles
 from riskcalc.errors import ModelError
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from riskcalc.results.result import SimulationResult
 
 __all__ = ["STATISTICS", "Z95", "Target", "parse_target", "DEFAULT_TARGETS", "checkpoints",
-           "convergence_table", "precision_table", "run_to_precision"]
+           "convergence_outputs", "column_convergence", "convergence_table", "precision_table",
+           "run_to_precision"]
 
 #: The statistics a precision can be asked of.
 STATISTICS = ("mean", "p_loss", "p05")
@@ -124,16 +126,45 @@ def checkpoints(n: int, points: int = 25, start: int = 100) -> np.ndarray:
     return np.unique(np.round(np.geomspace(start, n, points)).astype(np.int64))
 
 
-def _statistics(x: np.ndarray) -> dict[str, float]:
+def _statistics(x: np.ndarray, ordered: np.ndarray | None = None) -> dict[str, float]:
     n = x.size
     p_loss = float(np.count_nonzero(x < 0)) / n
     # P5 and the two quantiles of its distribution-free standard error
-    # (decision.measures.quantile_se) in one partial sort.
+    # (decision.measures.quantile_se) in one partial sort, or none where the
+    # caller has the values sorted (the same numbers).
     d = math.sqrt(0.05 * 0.95 / n)
-    p05, lo, hi = np.quantile(x, [0.05, max(0.05 - d, 0.0), min(0.05 + d, 1.0)])
+    q = [0.05, max(0.05 - d, 0.0), min(0.05 + d, 1.0)]
+    p05, lo, hi = np.quantile(x, q) if ordered is None else sorted_quantiles(ordered, q)
     return {"mean": float(x.mean()), "se_mean": float(x.std(ddof=1) / math.sqrt(n)) if n > 1
             else math.nan, "p_loss": p_loss, "se_p_loss": prob_se(p_loss, n),
             "p05": float(p05), "se_p05": float(hi - lo) / 2}
+
+
+def convergence_outputs(names: Iterable[str]) -> list[str]:
+    """The outputs a convergence table follows by default, of the run's `names`:
+    every ``npv_<actor>``, ``npv_society`` and ``roi``."""
+    names = list(names)
+    return [k for k in names if k.startswith("npv_") and not k.startswith("npv_kind_")] + (
+        ["roi"] if "roi" in names else [])
+
+
+def column_convergence(name: str, x: np.ndarray, points: int = 25, *,
+                       ordered: np.ndarray | None = None) -> list[dict[str, Any]]:
+    """The rows of :func:`convergence_table` for one output.
+
+    Parameters
+    ----------
+    name : str
+    x : ndarray, shape (n,)
+        The output's finite values, in the run's order.
+    points : int
+    ordered : ndarray, shape (n,), optional
+        `x` sorted, where the caller has it: saves the largest checkpoint's
+        partial sort (same numbers).
+    """
+    return [{"output": name, "n": int(n),
+             **_statistics(x[:n], ordered if n == x.size else None)}
+            for n in checkpoints(x.size, points)]
 
 
 class _Columns(Mapping[str, np.ndarray]):
@@ -166,8 +197,7 @@ class _Columns(Mapping[str, np.ndarray]):
 def _outputs(result: SimulationResult | Mapping[str, np.ndarray],
              outputs: Sequence[str] | None) -> Mapping[str, np.ndarray]:
     columns = result if isinstance(result, Mapping) else result.outputs
-    names = outputs or [k for k in columns if k.startswith("npv_") and not
-                        k.startswith("npv_kind_")] + (["roi"] if "roi" in columns else [])
+    names = outputs or convergence_outputs(columns)
     keep = None if isinstance(result, Mapping) else result.finite
     return _Columns(columns, keep, [k for k in names if k in columns] if outputs is None
                     else names)
@@ -194,8 +224,7 @@ def convergence_table(result: SimulationResult | Mapping[str, np.ndarray], *,
     """
     rows = []
     for name, x in _outputs(result, outputs).items():
-        for n in checkpoints(x.size, points):
-            rows.append({"output": name, "n": int(n), **_statistics(x[:n])})
+        rows += column_convergence(name, x, points)
     return pd.DataFrame(rows)
 
 

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.decision.classes import CLASS_NAMES, ClassSpec
+from riskcalc.decision.convergence import column_convergence, convergence_outputs
 from riskcalc.decision.curves import payback_within, round_grid
 from riskcalc.decision.measures import _check_level, prob_se, sorted_risk_row
 from riskcalc.decision.redistribution import compensate
@@ -69,9 +70,8 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     dict of str to DataFrame
         ``summary`` (with the risk measures as columns), ``risk``, ``classes``,
         ``redistribution``, ``compensation_matrix``, ``acceptability``,
-        ``payback_within`` and ``payback``: the tables
-        :func:`~riskcalc.decision.tables.risk_tables` describes, and
-        ``result.payback()``.
+        ``payback_within``, ``payback`` and ``convergence``: the tables
+        :func:`~riskcalc.decision.tables.risk_tables` describes.
     """
     level = _check_level(level)
     spec = classes or ClassSpec()
@@ -107,6 +107,8 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     actor_sorted: dict[str, np.ndarray] = {}
     curves: dict[str, pd.DataFrame] = {}
     kept: dict[str, np.ndarray] = {}
+    followed = convergence_outputs(outputs)
+    convergence: dict[str, list[dict]] = {}
 
     def column(name: str) -> None:
         """Everything each table needs of one column; stored by name (threads share)."""
@@ -124,6 +126,8 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
                 prob_loss=row["prob_negative"], quantile=partial(sorted_quantiles, ordered))
             class_means[name] = [float(values[m].mean()) if c else math.nan
                                  for m, c in zip(masks, counts, strict=True)]
+        if name in followed:
+            convergence[name] = column_convergence(name, values, ordered=ordered)
         if name.startswith("hump_"):
             humps[name] = sorted_quantiles(ordered, [0.50, 0.95])
         key = name.removeprefix("npv_")
@@ -131,7 +135,8 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             if key in actors:
                 actor_sorted[key] = ordered
             with np.errstate(divide="ignore", invalid="ignore"):
-                returns = np.sort(values / investment)
+                returns = values / investment
+            returns.sort()  # in place: one column less in memory than np.sort
             if key == "society":  # processed first: its returns fix the grid
                 kept["required"] = round_grid(min(-1.0, float(np.quantile(returns, 0.01))),
                                               max(1.0, float(np.quantile(returns, 0.99))))
@@ -173,6 +178,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     within.insert(0, "series", "society")
     tables["payback_within"] = within
     tables["payback"] = payback_distribution(payback, model.years)
+    tables["convergence"] = pd.DataFrame([row for name in followed for row in convergence[name]])
     return tables
 
 

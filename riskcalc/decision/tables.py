@@ -16,6 +16,7 @@ import pandas as pd
 
 from riskcalc.decision.actor_groups import GroupOutcomes, group_outcomes
 from riskcalc.decision.classes import class_table, regime_table
+from riskcalc.decision.convergence import convergence_table
 from riskcalc.decision.curves import acceptability, payback_within
 from riskcalc.decision.measures import risk_row, risk_table
 from riskcalc.decision.onepass import one_pass_tables
@@ -51,7 +52,8 @@ def risk_tables(result: SimulationResult, *, owner: tuple[str, ...] | None = Non
     ``redistribution`` and ``compensation_matrix`` (:mod:`riskcalc.decision.redistribution`),
     ``acceptability`` (:func:`acceptability`), ``payback_within``
     (:func:`payback_within`, series ``society`` and, with an owner, ``owner``),
-    ``payback`` (``result.payback()``) and ``voi``
+    ``payback`` (``result.payback()``), ``convergence``
+    (:func:`riskcalc.decision.convergence.convergence_table`) and ``voi``
     (:func:`riskcalc.decision.voi.voi_table`).
 
     Parameters
@@ -69,7 +71,8 @@ def risk_tables(result: SimulationResult, *, owner: tuple[str, ...] | None = Non
         column (:func:`riskcalc.decision.onepass.one_pass_tables`); False calls
         each table's own function (the same numbers, several times slower).
     n_jobs : int
-        Threads for the one pass (-1: every core); the numbers do not depend on it.
+        Threads for the one pass and the value of information (-1: every core);
+        the numbers do not depend on it.
 
     Returns
     -------
@@ -82,9 +85,9 @@ def risk_tables(result: SimulationResult, *, owner: tuple[str, ...] | None = Non
         if result.model.regimes:
             tables = {"summary": tables.pop("summary"), "regimes": regime_table(result),
                       **tables}
-        return {**tables, "voi": voi_table(result)}
+        return {**tables, "voi": voi_table(result, n_jobs=n_jobs)}
     return {**_straightforward_tables(result, owner, classes, level),
-            "voi": voi_table(result, actors=owner)}
+            "voi": voi_table(result, actors=owner, n_jobs=n_jobs)}
 
 
 def _straightforward_tables(result: SimulationResult, owner_actors: tuple[str, ...] | None,
@@ -123,6 +126,7 @@ def _straightforward_tables(result: SimulationResult, owner_actors: tuple[str, .
         "acceptability": acceptability(_returns(result, owner)),
         "payback_within": payback,
         "payback": result.payback(),
+        "convergence": convergence_table(result),
     }
 
 
@@ -132,7 +136,8 @@ def write_risk_outputs(result: SimulationResult, out_dir: str | Path, *,
     """Write :func:`risk_tables` into a run directory as ``<name>.csv``, each atomically.
 
     ``risk.csv``, ``classes.csv``, ``redistribution.csv``, ``compensation_matrix.csv``,
-    ``acceptability.csv``, ``payback_within.csv``, ``payback.csv`` and ``voi.csv``.  To have them
+    ``acceptability.csv``, ``payback_within.csv``, ``payback.csv``, ``convergence.csv`` and
+    ``voi.csv``.  To have them
     written with the run (before its manifest), put :func:`risk_tables` into
     ``result.tables`` before ``result.write(out_dir)`` instead.
 

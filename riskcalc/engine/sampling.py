@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -133,8 +134,8 @@ def design_inputs(model: Model) -> list[str]:
     return [*model.uncertain_parameters, *([REGIME] if model.regimes else [])]
 
 
-def from_unit_cube(model: Model, unit: np.ndarray,
-                   names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+def from_unit_cube(model: Model, unit: np.ndarray, names: Sequence[str] | None = None, *,
+                   threads: int = 1) -> dict[str, np.ndarray]:
     """Parameter values for points of a design in the unit cube.
 
     Parameters
@@ -146,6 +147,10 @@ def from_unit_cube(model: Model, unit: np.ndarray,
         The inputs the columns stand for; default: :func:`design_inputs`.
         Parameters not named take their base case; without a ``regime`` column,
         regime overrides are not applied.
+    threads : int
+        Columns mapped side by side (inverse CDFs such as the beta's release the
+        GIL); each column is mapped by the same code, so the values do not depend
+        on it.
 
     Returns
     -------
@@ -170,7 +175,14 @@ def from_unit_cube(model: Model, unit: np.ndarray,
         regime = (_regime_index(model, unit[:, names.index(REGIME)]) if REGIME in names
                   else None)
         values[REGIME] = (regime if regime is not None else np.full(n, -1)).astype(float)
-    for j, name in enumerate(names):
-        if name != REGIME:
-            values[name] = _ppf(model, name, unit[:, j], regime)
+    mapped = [name for name in names if name != REGIME]
+
+    def column(name: str) -> np.ndarray:
+        return _ppf(model, name, unit[:, names.index(name)], regime)
+
+    if threads > 1 and len(mapped) > 1:
+        with ThreadPoolExecutor(min(threads, len(mapped))) as pool:
+            values.update(zip(mapped, pool.map(column, mapped), strict=True))
+    else:
+        values.update((name, column(name)) for name in mapped)
     return values

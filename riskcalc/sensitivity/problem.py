@@ -10,12 +10,13 @@ non-finite outputs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from riskcalc.engine.compiled import output_columns
+from riskcalc.engine.compiled import BLOCK_SIZE, DEFAULT_CHUNK_SIZE, output_columns
 from riskcalc.engine.sampling import design_inputs
 from riskcalc.engine.simulation import evaluate_points
 from riskcalc.errors import ModelError, did_you_mean
@@ -26,10 +27,12 @@ __all__ = [
     "resolve_outputs",
     "analysed_inputs",
     "is_whole",
+    "worker_threads",
     "check_seed",
     "check_bootstrap",
     "correlation_warning",
     "evaluate",
+    "work_chunk",
 ]
 
 
@@ -90,6 +93,13 @@ def is_whole(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, np.integer))
 
 
+def worker_threads(n_jobs: int) -> int:
+    """Threads for `n_jobs` in joblib's sense: -1 every core, -2 all but one, ...; at least 1."""
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return max(1, n_jobs)
+
+
 def check_seed(seed: int | None) -> int:
     """The seed to record: `seed` itself, or fresh entropy when it is None."""
     if seed is None:
@@ -141,6 +151,9 @@ def evaluate(model: Model, points: Mapping[str, np.ndarray], outputs: Sequence[s
     ModelError
         An output is not finite at some point (indices need a number everywhere).
     """
+    engine = {**engine, "chunk_size": work_chunk(len(next(iter(points.values()))),
+                                                 engine.get("chunk_size", DEFAULT_CHUNK_SIZE),
+                                                 engine.get("n_jobs", 1))}
     values = evaluate_points(model, points, **engine)
     y = np.column_stack([np.asarray(values[o], dtype=float) for o in outputs])
     bad = ~np.isfinite(y)
@@ -151,3 +164,21 @@ def evaluate(model: Model, points: Mapping[str, np.ndarray], outputs: Sequence[s
                          f"{int(bad[:, j].sum())} of {len(y)} design points{why}; sensitivity "
                          "indices need a number at every point, so leave it out of the outputs")
     return y
+
+
+def work_chunk(n_points: int, chunk_size: int, n_jobs: int) -> int:
+    """Points per chunk of a design's evaluation: about four chunks per worker.
+
+    A design's chunks are units of work only (its points are given, not drawn), so
+    they may be smaller than a Monte Carlo run's: N = 2^14 with second order is
+    seven chunks of 65,536, too few for 16 workers and uneven for 2.  The chunk
+    stays a multiple of the engine's block (:data:`~riskcalc.engine.compiled.BLOCK_SIZE`),
+    so every point is evaluated in the same block, at the same place, as with
+    `chunk_size`: the outputs are the same bits.  A `chunk_size` that is not such
+    a multiple is kept as given.
+    """
+    workers = worker_threads(n_jobs)
+    if workers == 1 or chunk_size % BLOCK_SIZE:
+        return chunk_size
+    blocks = -(-n_points // (4 * workers * BLOCK_SIZE))  # ceil
+    return min(chunk_size, max(1, blocks) * BLOCK_SIZE)

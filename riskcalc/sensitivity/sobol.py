@@ -1,10 +1,12 @@
 """Sobol' analysis of a model: design, inverse CDFs, evaluation, indices and diagnostics.
 
-:func:`sobol_analysis` draws the Saltelli design in the unit cube
-(:func:`~riskcalc.sensitivity.sobol_estimators.sobol_design`), maps it through
-each input's inverse CDF (:func:`riskcalc.engine.sampling.from_unit_cube`), evaluates
-it with the same chunked, parallel engine as a Monte Carlo run, estimates the
-indices with their bootstrap intervals, and notes what makes them doubtful.
+:func:`sobol_analysis` draws the Saltelli design in the unit cube (its base
+matrices A and B, :func:`~riskcalc.sensitivity.sobol_estimators.sobol_base`), maps
+it through each input's inverse CDF (:func:`riskcalc.engine.sampling.from_unit_cube`),
+evaluates it with the same chunked, parallel engine as a Monte Carlo run, estimates
+the indices with their bootstrap intervals, and notes what makes them doubtful.
+Every step but the design uses the `n_jobs` threads it is given, and none of them
+changes a bit of the result with their number.
 """
 
 from __future__ import annotations
@@ -30,53 +32,42 @@ from riskcalc.sensitivity.problem import (
     correlation_warning,
     evaluate,
     resolve_outputs,
+    worker_threads,
 )
 from riskcalc.sensitivity.sobol_estimators import (
     SobolIndices,
     check_power_of_two,
+    design_rows,
     design_steps,
-    sobol_design,
+    from_b_mask,
+    sobol_base,
     sobol_indices,
 )
 from riskcalc.sensitivity.sobol_result import SobolResult
 
 __all__ = ["sobol_analysis"]
 
-def _from_b_mask(group_index: np.ndarray, n_groups: int, second_order: bool) -> np.ndarray:
-    """Which input columns each row of a base point takes from B, shape (step, D)."""
-    moved = group_index[None, :] == np.arange(n_groups)[:, None]  # (G, D)
-    blocks = [np.zeros((1, len(group_index)), bool), moved]
-    if second_order:
-        blocks.append(~moved)
-    blocks.append(np.ones((1, len(group_index)), bool))
-    return np.vstack(blocks)
+def _design_points(model: Model, a: np.ndarray, b: np.ndarray, inputs: Sequence[str],
+                   from_b: np.ndarray, threads: int = 1) -> dict[str, np.ndarray]:
+    """Parameter values at every row of a Saltelli design whose inputs are all parameters.
 
-
-def _design_points(model: Model, unit: np.ndarray, inputs: Sequence[str], n: int,
-                   from_b: np.ndarray) -> dict[str, np.ndarray]:
-    """Parameter values at every row of a Saltelli design.
-
-    Each row's column j is column j of A or of B of its base point, so when every
-    input is a parameter mapped through its own inverse CDF only the 2N values of
-    A and B are mapped (2N instead of N (2D + 2) inverse CDFs per input) and
-    copied into place; the result equals mapping the whole design.  Otherwise
-    (a regime input changes other parameters' distributions) the whole design
-    is mapped.
+    Each row's column j is column j of A or of B of its base point (`from_b`,
+    see :func:`from_b_mask`), and each parameter is mapped through its own inverse
+    CDF, so only the 2N values of A and B are mapped (2N instead of N (2D + 2)
+    inverse CDFs per input) and copied into place; the result equals mapping the
+    whole design (:func:`~riskcalc.sensitivity.sobol_estimators.sobol_design`).
     """
-    if not all(name in model.parameters for name in inputs):
-        return from_unit_cube(model, unit, inputs)
-    step = from_b.shape[0]
-    at_a = from_unit_cube(model, unit[0::step], inputs)
-    at_b = from_unit_cube(model, unit[step - 1::step], inputs)
+    n, step = len(a), from_b.shape[0]
+    mapped = from_unit_cube(model, np.vstack([a, b]), inputs, threads=threads)
     points = {}
-    for name, values in at_a.items():
+    for name, values in mapped.items():
         if name not in inputs:
             points[name] = np.full(n * step, values[0])  # at base case, like every row
             continue
         column = np.empty((n, step))
         take_b = from_b[:, inputs.index(name)]
-        column[:, take_b] = at_b[name][:, None]
-        column[:, ~take_b] = values[:, None]
+        column[:, take_b] = values[n:, None]
+        column[:, ~take_b] = values[:n, None]
         points[name] = column.ravel()
     return points
 
@@ -115,14 +106,14 @@ def _sobol_warnings(ix: SobolIndices, outputs: Sequence[str], inputs: Sequence[s
 
 def _convergence(y: np.ndarray, d: int, n: int, second_order: bool, ix: SobolIndices,
                  boot_seed: np.random.SeedSequence, outputs: Sequence[str],
-                 inputs: Sequence[str]) -> pd.DataFrame:
+                 inputs: Sequence[str], n_jobs: int) -> pd.DataFrame:
     step = design_steps(d, second_order)
     frames = []
     for level in (n // 8, n // 4, n // 2, n):
         part = ix if level == n else sobol_indices(
             y[:level * step], d, level, second_order=second_order,
             num_resamples=ix.num_resamples, conf_level=ix.conf_level,
-            rng=np.random.default_rng(boot_seed))
+            rng=np.random.default_rng(boot_seed), n_jobs=n_jobs)
         frames.append(pd.DataFrame({
             "N": level, "output": np.repeat(outputs, d), "parameter": np.tile(inputs, len(outputs)),
             "S1": part.S1.ravel(), "S1_conf": part.S1_conf.ravel(),
@@ -192,15 +183,18 @@ def sobol_analysis(model: Model, n: int = 4096, *, second_order: bool = False,
     check_fits(n, memory_per_item=8 * step * (2 * len(inputs) + len(output_columns(model))),
                what="--n", unit="base points")
 
+    threads = worker_threads(n_jobs)
+    from_b = from_b_mask(group_index, n_groups, second_order)
     t = time.perf_counter()
-    unit = sobol_design(len(inputs), n, second_order=second_order,
-                        groups=[group_by_input[p] for p in inputs] if groups else None,
-                        seed=design_seed)
+    a, b = sobol_base(len(inputs), n, seed=design_seed)
     timings["design_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    points = _design_points(model, unit, inputs, n,
-                            _from_b_mask(group_index, n_groups, second_order))
-    del unit
+    if all(name in model.parameters for name in inputs):
+        points = _design_points(model, a, b, inputs, from_b, threads)
+    else:
+        # A regime input changes other parameters' distributions: map every row.
+        points = from_unit_cube(model, design_rows(a, b, from_b), inputs, threads=threads)
+    del a, b
     timings["inverse_cdf_s"] = time.perf_counter() - t
     t = time.perf_counter()
     engine = {"n_jobs": n_jobs, "backend": backend, "scheduler": scheduler,
@@ -210,12 +204,14 @@ def sobol_analysis(model: Model, n: int = 4096, *, second_order: bool = False,
     timings["evaluate_s"] = time.perf_counter() - t
     t = time.perf_counter()
     ix = sobol_indices(y, n_groups, n, second_order=second_order, num_resamples=num_resamples,
-                       conf_level=conf_level, rng=np.random.default_rng(boot_seed))
+                       conf_level=conf_level, rng=np.random.default_rng(boot_seed),
+                       n_jobs=n_jobs)
     timings["analyse_s"] = time.perf_counter() - t
     table = None
     if convergence:
         t = time.perf_counter()
-        table = _convergence(y, n_groups, n, second_order, ix, boot_seed, outputs, group_names)
+        table = _convergence(y, n_groups, n, second_order, ix, boot_seed, outputs, group_names,
+                             n_jobs)
         timings["convergence_s"] = time.perf_counter() - t
     notes = (correlation_warning(model, "Sobol' analysis")
              + _sobol_warnings(ix, outputs, group_names, wide_interval))

@@ -13,16 +13,17 @@ drawn, so one matrix product gives every resample of every index.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from riskcalc.errors import ModelError
-from riskcalc.sensitivity.problem import is_whole
+from riskcalc.sensitivity.problem import is_whole, worker_threads
 
-__all__ = ["SobolIndices", "sobol_design", "sobol_indices", "check_power_of_two",
-           "design_steps"]
+__all__ = ["SobolIndices", "sobol_base", "sobol_design", "sobol_indices", "from_b_mask",
+           "design_rows", "check_power_of_two", "design_steps"]
 
 #: Below this variance (of the normalised output) an index is 0, as in SALib.
 _EPS = np.finfo(float).eps
@@ -44,11 +45,63 @@ def design_steps(n_groups: int, second_order: bool) -> int:
     return 2 * n_groups + 2 if second_order else n_groups + 2
 
 
+def sobol_base(n_inputs: int, n: int, *,
+               seed: int | np.random.Generator | np.random.SeedSequence | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The base matrices A and B of Saltelli's design: N points of a scrambled Sobol' sequence.
+
+    SALib's sampler draws N points of a scrambled (LMS + shift) Sobol' sequence in
+    2D dimensions; A is their first D columns, B the last D.  Every row of the
+    design (:func:`sobol_design`) takes each column from A or from B.
+
+    Parameters
+    ----------
+    n_inputs : int
+        D, the number of inputs.
+    n : int
+        N, base points; a power of two.
+    seed : int, Generator or SeedSequence, optional
+        Scrambling of the Sobol' sequence.
+
+    Returns
+    -------
+    A, B : ndarray, shape (N, D)
+    """
+    from scipy.stats import qmc  # here: `riskcalc sobol --help` should not pay for it
+
+    check_power_of_two(n)
+    if isinstance(seed, np.random.SeedSequence):
+        seed = np.random.default_rng(seed)
+    d = int(n_inputs)
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(int(n))
+    return base[:, :d], base[:, d:]
+
+
+def from_b_mask(group_index: np.ndarray, n_groups: int, second_order: bool) -> np.ndarray:
+    """Which input columns each row of a base point takes from B, shape (step, D).
+
+    Rows in SALib's order: A (none), AB_k (the inputs of group k), with second
+    order BA_k (all but group k), B (all).  `group_index` gives each input's group
+    (0..G-1, groups in order of first appearance, as SALib numbers them).
+    """
+    moved = np.asarray(group_index)[None, :] == np.arange(n_groups)[:, None]  # (G, D)
+    blocks = [np.zeros((1, len(group_index)), bool), moved]
+    if second_order:
+        blocks.append(~moved)
+    blocks.append(np.ones((1, len(group_index)), bool))
+    return np.vstack(blocks)
+
+
 def sobol_design(n_inputs: int, n: int, *, second_order: bool = False,
                  groups: Sequence[str] | None = None,
                  seed: int | np.random.Generator | np.random.SeedSequence | None = None
                  ) -> np.ndarray:
     """Saltelli's design on a scrambled Sobol' sequence in the unit cube (SALib's sampler).
+
+    Equal, value for value, to :func:`SALib.sample.sobol.sample` on the unit cube
+    with the same seed, built from :func:`sobol_base` by whole-array copies
+    instead of SALib's Python loop over every row and column (1.2 s at N = 2^14,
+    D = 13 with second order; here a few milliseconds).
 
     Parameters
     ----------
@@ -69,17 +122,22 @@ def sobol_design(n_inputs: int, n: int, *, second_order: bool = False,
         Rows in SALib's order: for each base point, A, the G blocks AB_k,
         (the G blocks BA_k), B.  G = D without groups.
     """
-    from SALib.sample import sobol as salib_sobol
+    a, b = sobol_base(n_inputs, n, seed=seed)
+    if groups is None:
+        group_index, n_groups = np.arange(int(n_inputs)), int(n_inputs)
+    else:
+        if len(groups) != n_inputs:
+            raise ValueError(f"groups names {len(groups)} inputs, the design has {n_inputs}")
+        names = list(dict.fromkeys(groups))  # order of first appearance, as SALib's
+        group_index, n_groups = np.array([names.index(g) for g in groups]), len(names)
+    return design_rows(a, b, from_b_mask(group_index, n_groups, second_order))
 
-    check_power_of_two(n)
-    if isinstance(seed, np.random.SeedSequence):
-        seed = np.random.default_rng(seed)
-    problem = {"num_vars": int(n_inputs), "names": [f"x{i}" for i in range(n_inputs)],
-               "bounds": [[0.0, 1.0]] * int(n_inputs)}
-    if groups is not None:
-        problem["groups"] = list(groups)
-    return salib_sobol.sample(problem, int(n), calc_second_order=second_order, scramble=True,
-                              seed=seed)
+
+def design_rows(a: np.ndarray, b: np.ndarray, take_b: np.ndarray) -> np.ndarray:
+    """The rows of a Saltelli design, shape (N * step, D), from A, B (N, D) and
+    :func:`from_b_mask` (step, D): row i * step + r takes column j from B where
+    ``take_b[r, j]``, else from A."""
+    return np.where(take_b[None], b[:, None, :], a[:, None, :]).reshape(-1, a.shape[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,8 +260,8 @@ def _one_output(y: np.ndarray, d: int, n: int, second_order: bool, weights: np.n
 
 def sobol_indices(y: np.ndarray, d: int, n: int, *, second_order: bool = False,
                   num_resamples: int = 100, conf_level: float = 0.95,
-                  rng: np.random.Generator | int | np.random.SeedSequence | None = None
-                  ) -> SobolIndices:
+                  rng: np.random.Generator | int | np.random.SeedSequence | None = None,
+                  n_jobs: int = 1) -> SobolIndices:
     """Sobol' indices with bootstrap intervals, for many outputs of one design at once.
 
     The estimators and intervals are those of :func:`SALib.analyze.sobol.analyze`
@@ -233,6 +291,12 @@ def sobol_indices(y: np.ndarray, d: int, n: int, *, second_order: bool = False,
         Confidence level of the intervals, in (0, 1).
     rng : Generator, int or SeedSequence, optional
         Source of the bootstrap resamples.
+    n_jobs : int
+        Threads that estimate outputs side by side (joblib semantics: -1 means
+        every core).  The matrix products and reductions release the GIL; each
+        output is computed by the same code on one thread, with the BLAS library
+        held to one thread meanwhile, so the results are the same bits for any
+        `n_jobs`.
 
     Returns
     -------
@@ -254,7 +318,7 @@ def sobol_indices(y: np.ndarray, d: int, n: int, *, second_order: bool = False,
     if not is_whole(num_resamples) or num_resamples < 2:
         raise ValueError(f"num_resamples must be a whole number ≥ 2, got {num_resamples!r}")
     weights, used = _bootstrap_weights(n, int(num_resamples), np.random.default_rng(rng))
-    z = float(norm.ppf(0.5 + conf_level / 2))
+    z = float(ndtri(0.5 + conf_level / 2))  # norm.ppf, without importing scipy.stats
     n_out = y.shape[1]
     keys = ["S1", "S1_conf", "ST", "ST_conf"]
     fields = {k: np.zeros((n_out, d)) for k in keys}
@@ -265,13 +329,24 @@ def sobol_indices(y: np.ndarray, d: int, n: int, *, second_order: bool = False,
         zero_pairs[np.triu_indices(d, k=1)] = 0.0
         fields["S2"] = np.repeat(zero_pairs[None], n_out, axis=0)
         fields["S2_conf"] = fields["S2"].copy()
-    constant = np.zeros(n_out, dtype=bool)
-    for o in range(n_out):
-        column = np.ascontiguousarray(y[:, o])
-        if np.ptp(column) == 0.0:
-            constant[o] = True
-            continue
-        for key, value in _one_output(column, d, n, second_order, weights, used, z).items():
+    constant = np.array([np.ptp(y[:, o]) == 0.0 for o in range(n_out)], dtype=bool)
+    varying = np.flatnonzero(~constant)
+
+    def estimate(o: int) -> dict[str, np.ndarray]:
+        return _one_output(np.ascontiguousarray(y[:, o]), d, n, second_order, weights, used, z)
+
+    from threadpoolctl import threadpool_limits
+
+    # BLAS's own threads would compete with ours (and were slower than one here).
+    threads = min(worker_threads(n_jobs), len(varying))
+    with threadpool_limits(limits=1, user_api="blas"):
+        if threads > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                estimates = list(pool.map(estimate, varying))
+        else:
+            estimates = [estimate(o) for o in varying]
+    for o, values in zip(varying, estimates, strict=True):
+        for key, value in values.items():
             fields[key][o] = value
     return SobolIndices(S2=fields.pop("S2", None), S2_conf=fields.pop("S2_conf", None),
                         constant=constant, n=int(n), num_resamples=int(num_resamples),
