@@ -70,6 +70,13 @@ def test_check_prints_the_tables_as_pandas_would(capsys):
     assert isinstance(statement.table, pd.DataFrame)
 
 
+def test_a_run_imports_only_what_its_model_and_options_use(tmp_path):
+    # No break-even declared: no scipy.optimize; no report: no matplotlib.
+    used = imported_after("run", str(MODELS / "labour_market.toml"), "--n", "1000", "--quiet",
+                          "--no-report", "--out", str(tmp_path / "run"))
+    assert not used & {"scipy.optimize", "scipy.stats", "matplotlib"}
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_the_command_listing_matches_each_modules_own_parser(name):
     module, text = COMMANDS[name]
