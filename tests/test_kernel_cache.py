@@ -20,6 +20,7 @@ import json, sys
 import numpy as np
 import riskcalc
 from riskcalc.engine import kernel_cache
+kernel_cache.NUMPY_BLOCKS_FIRST = 0  # as a large run would have reached it by now
 result = riskcalc.simulate(riskcalc.load_model({str(MODELS / "labour_market.toml")!r}),
                            2 * 65536 + 100, seed=7, n_jobs=2)
 np.save(sys.argv[1], np.stack([result.outputs[c] for c in result.outputs]))

@@ -177,6 +177,7 @@ class CompiledModel:
         self.entries = tuple(entries)
         self._alike = model.programme is not None and _cohorts_alike(model, entries)
         self.columns = output_columns(model)
+        self._chosen = fused is None  # by riskcalc.engine.kernel_cache, which counts blocks
         if fused is None:
             from riskcalc.engine.kernel_cache import use_kernel
 
@@ -342,6 +343,10 @@ class CompiledModel:
             bad = ~np.isfinite(table[checked, i:i + used]).all(axis=0)
             if bad.any():
                 nonfinite.append(i + np.flatnonzero(bad))
+        if self._chosen and not self.fused:
+            from riskcalc.engine.kernel_cache import count_numpy_blocks
+
+            count_numpy_blocks(-(-n // BLOCK_SIZE))
         result.nonfinite = (np.concatenate(nonfinite) if nonfinite
                             else np.empty(0, dtype=np.intp))
         if grid is not None:

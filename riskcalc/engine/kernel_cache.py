@@ -1,14 +1,18 @@
 """Which path evaluates the cash flows: the compiled kernel or numpy, and warming the kernel.
 
 The fused kernel (:mod:`riskcalc.engine.kernel`) is numba-compiled: 4 to 10 s
-the first time, then loaded from numba's on-disk cache in 0.3–0.5 s.  The numpy
-path gives the same numbers to the last bit (tests hold the two to it), a few
-tenths of a second slower per million scenarios.  So the first run in a fresh
-clone or install does not wait for the compiler:
+the first time, then loaded from numba's on-disk cache in 0.3–0.5 s (numba and
+its registries).  The numpy path gives the same numbers to the last bit (tests
+hold the two to it), about 1.5 ms slower per block of 4,096 scenarios of the
+labour-market model.  So:
 
-- while numba's cache does not hold the kernel, blocks are evaluated with numpy,
-  and a detached process compiles the kernel into the cache for next time, at the
-  lowest CPU priority (``nice 19``), so that it takes only idle time;
+- the first :data:`NUMPY_BLOCKS_FIRST` blocks of a process run on numpy: loading
+  the kernel pays for itself only over more (a run of 20,000 scenarios never
+  imports numba);
+- after that, while numba's cache does not hold the kernel (a fresh clone or
+  install), blocks stay on numpy, and a detached process compiles the kernel into
+  the cache for next time, at the lowest CPU priority (``nice 19``), so that it
+  takes only idle time;
 - once the cache holds it (checked at most once a second, so a long run or a
   Python session switches as soon as it is there), the kernel is loaded and used.
 
@@ -40,7 +44,8 @@ from pathlib import Path
 
 from riskcalc.errors import ResourceError
 
-__all__ = ["ENV", "CHOICES", "kernel_choice", "use_kernel", "start_background_compile"]
+__all__ = ["ENV", "CHOICES", "NUMPY_BLOCKS_FIRST", "kernel_choice", "use_kernel",
+           "count_numpy_blocks", "start_background_compile"]
 
 #: The environment variable that chooses the path.
 ENV = "RISKCALC_KERNEL"
@@ -49,11 +54,15 @@ CHOICES = ("auto", "numba", "numpy")
 LOCK = "riskcalc-kernel.lock"
 #: Seconds between two looks at numba's cache while it does not hold the kernel.
 RECHECK_S = 1.0
+#: Blocks a process evaluates on numpy before it loads the kernel (with ``auto``):
+#: 128 blocks cost about 0.2 s more on numpy, less than loading the kernel.
+NUMPY_BLOCKS_FIRST = 128
 
 _lock = threading.Lock()
 _loaded = False
 _looked_at = -float("inf")
 _started = False
+_numpy_blocks = 0
 
 
 def kernel_choice() -> str:
@@ -74,7 +83,7 @@ def kernel_choice() -> str:
 def use_kernel() -> bool:
     """Whether to evaluate with the compiled kernel now (True) or with numpy (False).
 
-    Cheap after the first call: a flag once the kernel is loaded, a look at one
+    Cheap: a counter, then a flag once the kernel is loaded, or a look at one
     small file at most once a second while numba's cache is cold.  Thread-safe;
     a thread that finds another loading the kernel uses numpy meanwhile.
     """
@@ -84,6 +93,8 @@ def use_kernel() -> bool:
         return False
     if _loaded:
         return True
+    if choice == "auto" and _numpy_blocks < NUMPY_BLOCKS_FIRST:
+        return False
     if choice == "numba":
         from riskcalc.engine import kernel
 
@@ -107,6 +118,12 @@ def use_kernel() -> bool:
         return _loaded
     finally:
         _lock.release()
+
+
+def count_numpy_blocks(blocks: int) -> None:
+    """Note blocks evaluated on numpy because :func:`use_kernel` said so."""
+    global _numpy_blocks
+    _numpy_blocks += blocks  # a lost update between threads only delays the switch
 
 
 def _compiling(directory: str) -> bool:
