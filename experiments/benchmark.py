@@ -28,6 +28,10 @@ reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
   ``riskcalc run --n N`` (every table, Parquet, no report) and ``riskcalc report``
   on it, each also with the code of a baseline tree (``--baseline DIR``, e.g. an
   older checkout) in the same run;
+* the report (issue 15): ``riskcalc report`` on one run of ``--report-n`` scenarios
+  (default 1,000,000), this tree and the baseline tree taking turns on copies of the
+  same run directory, wall-clock and CPU seconds; and the report's part of
+  ``riskcalc run`` (the run with its report less the run with ``--no-report``);
 * start-up and the first run (issue 15): ``riskcalc --help`` and ``riskcalc check``
   (wall and CPU seconds), and ``riskcalc run`` in a fresh copy of each tree (no
   ``__pycache__``, so no compiled bytecode and no numba cache, as in a fresh clone):
@@ -244,16 +248,6 @@ def whole_process(sizes: list[int], repeats: int, baseline: Path | None) -> list
     return rows
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall and CPU (user + system) seconds of a command run to its end."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def startup(repeats: int, baseline: Path | None) -> dict[str, float]:
     """Best-of wall and CPU seconds of `riskcalc --help` and `riskcalc check`
     (this tree, baseline), alternating the trees."""
@@ -263,7 +257,7 @@ def startup(repeats: int, baseline: Path | None) -> dict[str, float]:
         for name, tree in trees.items():
             model = str((tree or HERE.parent) / "models" / "labour_market.toml")
             for what, args in (("help", ["--help"]), ("check", ["check", model])):
-                wall, cpu = timed(_cli(tree, *args))
+                wall, cpu = timed_child(_cli(tree, *args))
                 for key, value in ((f"{name}_{what}", wall), (f"{name}_{what}_cpu", cpu)):
                     figures[key] = min(figures.get(key, np.inf), value)
     return figures
@@ -294,13 +288,13 @@ def first_run(sizes: list[int], repeats: int, baseline: Path | None) -> list[dic
                     clone = fresh_copy(tree, Path(tmp) / "clone")
                     args = ["run", str(clone / "models" / "labour_market.toml"), "--n", str(n),
                             "--seed", "1", "--quiet", "--no-report", "--out", f"{tmp}/run"]
-                    times = {"first": timed(_cli(clone, *args))[0],
-                             "second": timed(_cli(clone, *args))[0]}
+                    times = {"first": timed_child(_cli(clone, *args))[0],
+                             "second": timed_child(_cli(clone, *args))[0]}
                     if (clone / "riskcalc" / "engine" / "kernel_cache.py").exists():
                         # Waits for the background compile's lock (or compiles).
                         subprocess.run([sys.executable, "-m", "riskcalc.engine.kernel_cache"],
                                        cwd=clone, check=True, stdout=subprocess.DEVNULL)
-                    times["warm"] = timed(_cli(clone, *args))[0]
+                    times["warm"] = timed_child(_cli(clone, *args))[0]
                 for what, seconds in times.items():
                     key = f"{name}_{what}"
                     row[key] = min(row.get(key, np.inf), seconds)
@@ -335,6 +329,73 @@ def render_first_run(rows: list[dict], start: dict[str, float]) -> str:
                      f"{r['baseline_warm']:.1f} s | "
                      f"{r['baseline_first'] - r['baseline_warm']:+.1f} s |")
         lines.append(line)
+    return "\n".join(lines)
+
+
+def timed_child(command: list[str]) -> tuple[float, float]:
+    """Run a command; return its (wall-clock, CPU) seconds, CPU being user + system time
+    of it and its children (steadier than wall-clock on a loaded machine)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def report_speed(n: int, repeats: int, baseline: Path | None) -> dict[str, float]:
+    """Seconds of `riskcalc report` on one run of n scenarios, this tree beside the baseline.
+
+    One run directory (this tree's ``run --no-report``) is copied for each tree, so both
+    read the same files; the trees take turns, and each figure is the best of
+    `repeats`.  Also the report's part of ``riskcalc run`` in this tree: ``run`` with
+    its report less ``run --no-report``, best of `repeats` each.
+    """
+    trees = {"new": None, **({"baseline": baseline} if baseline else {})}
+    figures: dict[str, float] = {"n": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "run"
+        subprocess.run(_cli(None, "run", str(MODEL), "--n", str(n), "--seed", "1", "--quiet",
+                            "--no-report", "--out", str(source)), check=True,
+                       stdout=subprocess.DEVNULL)
+        for name in trees:
+            shutil.copytree(source, Path(tmp) / name)
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+        for _ in range(repeats + 1):  # the first round warms the page cache and fonts
+            for name, tree in trees.items():
+                times[name].append(timed_child(_cli(tree, "report", str(Path(tmp) / name))))
+        for name, measured in times.items():
+            figures[f"{name}_wall"] = min(w for w, _ in measured[1:])
+            figures[f"{name}_cpu"] = min(c for _, c in measured[1:])
+        run = {}
+        for flag in ("--report", "--no-report"):
+            run[flag] = [timed_child(_cli(None, "run", str(MODEL), "--n", str(n), "--seed", "1",
+                                          "--quiet", flag, "--out", f"{tmp}/again"))
+                         for _ in range(repeats)]
+        for i, kind in enumerate(("wall", "cpu")):
+            figures[f"run_report_{kind}"] = min(t[i] for t in run["--report"])
+            figures[f"run_no_report_{kind}"] = min(t[i] for t in run["--no-report"])
+    return figures
+
+
+def render_report_speed(f: dict[str, float]) -> str:
+    base = "baseline_wall" in f
+    lines = [f"`riskcalc report RUN_DIR` on a run of {int(f['n']):,} scenarios (labour market), "
+             "the trees taking turns on copies of one run directory; best of the repeats "
+             "after a warm-up round. CPU: user + system seconds of the process.", "",
+             "| | wall-clock | CPU |" + (" baseline wall-clock | baseline CPU | ratio (CPU) |"
+                                         if base else ""),
+             "|---|---:|---:|" + ("---:|---:|---:|" if base else ""),
+             f"| `riskcalc report` | {f['new_wall']:.2f} s | {f['new_cpu']:.2f} s |"
+             + (f" {f['baseline_wall']:.2f} s | {f['baseline_cpu']:.2f} s | "
+                f"{f['baseline_cpu'] / f['new_cpu']:.1f}× |" if base else ""),
+             f"| `riskcalc run` with its report | {f['run_report_wall']:.2f} s | "
+             f"{f['run_report_cpu']:.2f} s |" + (" | | |" if base else ""),
+             f"| `riskcalc run --no-report` | {f['run_no_report_wall']:.2f} s | "
+             f"{f['run_no_report_cpu']:.2f} s |" + (" | | |" if base else ""),
+             f"| the report's part of `run` (difference) | "
+             f"{f['run_report_wall'] - f['run_no_report_wall']:.2f} s | "
+             f"{f['run_report_cpu'] - f['run_no_report_cpu']:.2f} s |" + (" | | |" if base else "")]
     return "\n".join(lines)
 
 
@@ -438,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, default=None,
                         help="a riskcalc source tree to time beside this one (e.g. an "
                              "older checkout)")
+    parser.add_argument("--report-n", type=int, default=1_000_000,
+                        help="scenarios of the run `riskcalc report` is timed on (0: skip)")
     parser.add_argument("--skip-engine", action="store_true",
                         help="only the whole-process, start-up and first-run rows")
     parser.add_argument("--out", type=Path, default=HERE.parent / "reports" / "benchmark.md")
@@ -453,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [int(x) for x in args.first_run_n.split(",")]
         sections.append("## Start-up and the first run in a fresh clone\n\n" + render_first_run(
             first_run(sizes, args.repeats, args.baseline), startup(args.repeats, args.baseline)))
+    if args.report_n:
+        sections.append("## The report\n\n" + render_report_speed(
+            report_speed(args.report_n, args.repeats, args.baseline)))
     if args.sobol_n and not args.skip_engine:
         sections.append("## Sensitivity: the full Sobol' study\n\n"
                         + render_sobol(benchmark_sobol(args.sobol_n)))

@@ -27,7 +27,8 @@ __all__ = [
     "SUMMARY_PERCENTILES",
 ]
 
-SUMMARY_PERCENTILES = (5, 50, 95)
+#: Percentiles of every output in summary.csv (P25 and P75 are the report's boxes).
+SUMMARY_PERCENTILES = (5, 25, 50, 75, 95)
 
 
 def annuity_factor(rate: float, years: int) -> float:
@@ -111,7 +112,8 @@ def sorted_quantiles(ordered: np.ndarray, q: np.ndarray | list[float]) -> np.nda
 
 def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
                 ) -> dict[str, float | str]:
-    """Mean, std, standard error, P5, P50, P95 and probability of a net loss of one output.
+    """Mean, std, standard error, P5, P25, P50, P75, P95 and probability of a net loss of
+    one output.
 
     ``payback_year`` is NaN where there is no payback: its percentiles treat
     that as later than any year (inf, "never"), and its mean is over those that
@@ -139,7 +141,8 @@ def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
         se = std / np.sqrt(values.size)
         prob_negative = float(np.mean(values < 0))
     return {"output": name, "mean": mean, "std": std, "se_mean": se,
-            "p05": pct[0], "p50": pct[1], "p95": pct[2], "prob_negative": prob_negative}
+            **{f"p{q:02d}": value for q, value in zip(SUMMARY_PERCENTILES, pct, strict=True)},
+            "prob_negative": prob_negative}
 
 
 def summary_table(outputs: Mapping[str, np.ndarray],
@@ -157,7 +160,7 @@ def summary_table(outputs: Mapping[str, np.ndarray],
     Returns
     -------
     DataFrame
-        Columns ``output, mean, std, se_mean, p05, p50, p95, prob_negative``.
+        Columns ``output, mean, std, se_mean, p05, p25, p50, p75, p95, prob_negative``.
     """
     import pandas as pd
 

@@ -48,6 +48,20 @@ def _society_or_first(table: pd.DataFrame) -> str:
     return "npv_society" if "npv_society" in outputs else outputs[0]
 
 
+def _actor_percentiles(run: RunData) -> pd.DataFrame:
+    """Each actor's NPV percentiles for the boxes: summary.csv's, the numbers of the
+    report's tables, read from no scenario; from the scenarios where summary.csv
+    lacks them (runs written before it held P25 and P75)."""
+    from riskcalc.report.plots.results import BOX_PERCENTILES, box_percentiles
+
+    rows = [f"npv_{a}" for a in run.actors]
+    summary = run.summary
+    if set(BOX_PERCENTILES) <= set(summary.columns) and set(rows) <= set(summary.index):
+        return summary.loc[rows, list(BOX_PERCENTILES)].set_axis(list(run.actors), axis=0)
+    actors = [a for a in run.actors if f"npv_{a}" in run.columns]
+    return box_percentiles(run.lazy_columns({a: f"npv_{a}" for a in actors}))
+
+
 def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
     """Draw every figure the run's files allow; write each as PNG and SVG under figures/."""
     from riskcalc.report.plots import results as plots
@@ -67,12 +81,11 @@ def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
     classes, order, probabilities = scenario_classes(run)
     keep("society_npv", words["society_distribution"], words["cap_society"],
          lambda: plots.society_npv_histogram(
-             run.scenarios["npv_society"], classes=classes, class_order=order,
+             run.column("npv_society"), classes=classes, class_order=order,
              probabilities=probabilities, labels=words, currency=cur))
-    actors = [a for a in run.actors if f"npv_{a}" in run.scenarios]
     keep("actor_npv", words["actor_positions"], words["cap_actors"],
-         lambda: plots.actor_npv_boxes(
-             run.scenarios[[f"npv_{a}" for a in actors]].set_axis(actors, axis=1),
+         lambda: plots.actor_percentile_boxes(
+             _actor_percentiles(run),
              actor_labels=run.actor_labels, labels=words, currency=cur))
     bands, _ = run.bands()
     series = ["society"] + ([run.payer] if run.payer in bands else [])

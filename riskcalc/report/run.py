@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ TABLE_43_YEARS = (1, 2, 3, 4, 5, 10, 20)
 #: Tables other commands write into a run directory, used where present.
 OPTIONAL_TABLES = ("classes", "sobol", "tornado", "spider", "acceptability", "redistribution",
                    "claim", "contract", "contract_summary", "breakeven")
+#: Columns of scenarios.parquet that hold a class name per scenario (text).
+_TEXT_COLUMNS = ("class", "scenario_class")
 #: Order of the scenario classes in figures and tables: worst first.
 _CLASS_ORDER = ("very_bad", "bad", "half_good", "good", "loss", "gain")
 
@@ -49,8 +51,9 @@ class RunData:
     yearly : DataFrame
         yearly.csv (``series, year, p05, p50, p95``).
     payback : DataFrame or None
-    scenarios : DataFrame
-        The NPV, ROI and class columns of scenarios.parquet.
+    columns : tuple of str
+        The columns of scenarios.parquet the report may read: NPVs, ROI, class.
+        :meth:`column` reads one of them on first use.
     extras : dict of str to DataFrame
         The optional tables present (``classes``, ``sobol``, ...).
     verdict : dict or None
@@ -70,13 +73,42 @@ class RunData:
     summary: pd.DataFrame
     yearly: pd.DataFrame
     payback: pd.DataFrame | None
-    scenarios: pd.DataFrame
+    columns: tuple[str, ...] = ()
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     verdict: dict | None = None
     sidecars: dict[str, dict] = field(default_factory=dict)
     model: Model | None = None
     notes: list[tuple[str, ...]] = field(default_factory=list)
     lang: str = "en"
+    _read: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def column(self, name: str, *, keep: bool = True) -> np.ndarray:
+        """One column of scenarios.parquet, shape (n,): float64, or text for a class.
+
+        The report draws from a few columns (society's NPV, the class metric, the
+        actors' NPVs), never the whole table.  With `keep`, the column is kept for
+        the next call; without, it is read and let go (one column at a time in memory).
+        """
+        if name in self._read:
+            return self._read[name]
+        if name not in self.columns:
+            raise KeyError(name)
+        import pyarrow.dataset as ds
+
+        data = ds.dataset(self.directory / "scenarios.parquet", format="parquet")
+        values = data.to_table(columns=[name]).column(0).to_numpy()
+        if keep:
+            self._read[name] = values
+        return values
+
+    def lazy_columns(self, names: Mapping[str, str]) -> Mapping[str, np.ndarray]:
+        """Key → column of scenarios.parquet named by `names`, each read when looked up."""
+        return _LazyColumns(self, dict(names))
+
+    @property
+    def scenarios(self) -> pd.DataFrame:
+        """The NPV, ROI and class columns of scenarios.parquet, as one DataFrame."""
+        return pd.DataFrame({c: self.column(c, keep=False) for c in self.columns})
 
     @property
     def currency(self) -> str:
@@ -131,6 +163,20 @@ class RunData:
         return dict(parts[:cut]), kinds
 
 
+class _LazyColumns(Mapping):
+    def __init__(self, run: RunData, names: dict[str, str]):
+        self._run, self._names = run, names
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._run.column(self._names[key], keep=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) -> RunData:
     """Read a run directory written by ``riskcalc run``.
 
@@ -164,7 +210,7 @@ def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) ->
     payback_path = directory / "payback.csv"
     payback = (read_table(payback_path, ("year", "prob_in_year"), ("prob_in_year",))
                if payback_path.is_file() else None)
-    run = RunData(directory, manifest, summary, yearly, payback, _read_scenarios(directory))
+    run = RunData(directory, manifest, summary, yearly, payback, _scenario_columns(directory))
     sha = (manifest.get("model") or {}).get("sha256")
     for name in ("verdict", "sobol", "tornado"):
         path = directory / f"{name}.json"
@@ -250,13 +296,12 @@ def read_table(path: Path, required: tuple[str, ...] = (),
     return frame
 
 
-def _read_scenarios(directory: Path) -> pd.DataFrame:
+def _scenario_columns(directory: Path) -> tuple[str, ...]:
+    """The columns of scenarios.parquet (a file, or a directory of parts) the report reads."""
     import pyarrow.dataset as ds
 
-    path = directory / "scenarios.parquet"  # a file, or a directory of parts
-    names = ds.dataset(path, format="parquet").schema.names
-    wanted = [c for c in names if c.startswith("npv_") or c in ("roi", "class", "scenario_class")]
-    return pd.read_parquet(path, columns=wanted)
+    names = ds.dataset(directory / "scenarios.parquet", format="parquet").schema.names
+    return tuple(c for c in names if c.startswith("npv_") or c in ("roi", *_TEXT_COLUMNS))
 
 
 def _resolve_model(run: RunData, model: Model | str | Path | None) -> Model | None:
@@ -305,28 +350,46 @@ def output_name(output: str, run: RunData, words: Mapping[str, str]) -> str:
     return output
 
 
-def scenario_classes(run: RunData) -> tuple[np.ndarray | None, list[str], dict[str, float]]:
-    """Each scenario's class: from scenarios.parquet, classes.csv, riskcalc.decision, or sign."""
-    frame = run.scenarios
-    for column in ("class", "scenario_class"):
-        if column in frame:
-            names = frame[column].astype(str).to_numpy()
-            return names, _ordered(set(names)), {}
+def scenario_classes(run: RunData) -> tuple[np.ndarray, list[str], dict[str, float]]:
+    """Each scenario's class: from scenarios.parquet, classes.csv, riskcalc.decision, or sign.
+
+    Returns
+    -------
+    codes : ndarray of int8, shape (n,)
+        Each scenario's class as its position in `names`; -1 where no class holds it.
+    names : list of str
+        The classes, worst first.
+    probabilities : dict of str to float
+        Each class's probability where classes.csv gives it (else empty).
+    """
+    for column in _TEXT_COLUMNS:
+        if column in run.columns:
+            codes, uniques = pd.factorize(run.column(column).astype(str))
+            names = _ordered(uniques)
+            position = np.array([names.index(u) if u in names else -1 for u in uniques]
+                                + [-1], dtype=np.int8)
+            return position[codes], names, {}
     thresholds, metric = class_thresholds(run)
     if thresholds is None:
-        names = np.where(frame["npv_society"] < 0, "loss", "gain")
-        return names, ["loss", "gain"], {}
-    values = frame[metric].to_numpy(dtype=float)
-    names = np.full(values.size, "", dtype=object)
+        return np.where(run.column("npv_society") < 0, 0, 1).astype(np.int8), ["loss", "gain"], {}
+    values = run.column(metric).astype(float, copy=False)
+    names = _ordered(thresholds["class"].astype(str))
+    codes = np.full(values.size, -1, dtype=np.int8)
+    # Integer codes, not a class name per scenario: comparing millions of strings
+    # would cost more than the figure they are for.  The first class whose bounds
+    # hold a scenario takes it, as the rows of classes.csv are ordered.
     for _, row in thresholds.iterrows():
+        if str(row["class"]) not in names:
+            continue
         lower = -np.inf if pd.isna(row["lower"]) else float(row["lower"])
         upper = np.inf if pd.isna(row["upper"]) else float(row["upper"])
-        names[(names == "") & (values >= lower) & (values < upper)] = str(row["class"])
+        codes[(codes == -1) & (values >= lower) & (values < upper)] = names.index(
+            str(row["class"]))
     probabilities = {}
     if "probability" in thresholds:
         probabilities = dict(zip(thresholds["class"].astype(str), thresholds["probability"],
                                  strict=True))
-    return names.astype(str), _ordered(thresholds["class"].astype(str)), probabilities
+    return codes, names, probabilities
 
 
 def _ordered(names: Any) -> list[str]:
@@ -341,12 +404,12 @@ def class_thresholds(run: RunData) -> tuple[pd.DataFrame | None, str]:
     if table is not None and {"class", "lower", "upper"} <= set(table.columns):
         table = table.copy()
         for column in ("metric", "output"):
-            if column in table and str(table[column].iloc[0]) in run.scenarios:
+            if column in table and str(table[column].iloc[0]) in run.columns:
                 return table, str(table[column].iloc[0])
         bounds = pd.concat([table["lower"], table["upper"]]).astype(float)
         bounds = bounds[np.isfinite(bounds)]
         small = bounds.size and bounds.abs().max() <= 100
-        metric = "roi" if small and "roi" in run.scenarios else "npv_society"
+        metric = "roi" if small and "roi" in run.columns else "npv_society"
         return table, metric
     try:
         from riskcalc.decision.classes import ClassSpec

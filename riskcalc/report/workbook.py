@@ -38,7 +38,7 @@ _SHEETS = (("Outputs", "summary"), ("Yearly bands", "yearly"), ("Payback", "payb
            ("Tornado", "tornado"), ("Morris", "morris"))
 
 #: Columns whose values are in the unit of the row's output (currency for an NPV).
-_OUTPUT_UNIT = {"mean", "std", "se_mean", "p05", "p50", "p95", "var_95", "se_var_95",
+_OUTPUT_UNIT = {"mean", "std", "se_mean", "p05", "p25", "p50", "p75", "p95", "var_95", "se_var_95",
                 "cvar_95", "se_cvar_95", "output_at_low", "output_at_high", "swing",
                 "base_output", "mu", "mu_star", "sigma", "mu_star_conf", "lower", "upper",
                 "se_p05"}

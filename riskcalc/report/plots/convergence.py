@@ -34,6 +34,8 @@ def plot_running_estimate(table: pd.DataFrame, statistic: str, *,
         Amounts on the y axis in this currency (mean and P5 of an NPV); P(loss)
         is shown in percent.
     """
+    from matplotlib.ticker import LogLocator
+
     words = as_labels(labels)
     ax = ax or new_axes((4.5, 3.4))
     n = table["n"].to_numpy(float)
@@ -44,6 +46,9 @@ def plot_running_estimate(table: pd.DataFrame, statistic: str, *,
     ax.plot(n, y, color="tab:blue", lw=1.5)
     ax.axhline(y[-1], color="0.4", lw=0.8, ls="--")
     ax.set_xscale("log")
+    # Minor ticks at 2 and 5 of each decade, not at every integer: a tick is a few
+    # artists to lay out and draw, and eight per decade cost a third of the figure.
+    ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
     ax.set_xlabel(words["c_n"])
     ax.xaxis.set_major_formatter(lambda v, _pos: words.integer(int(round(v))))
     if statistic == "p_loss":

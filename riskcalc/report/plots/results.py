@@ -36,6 +36,9 @@ __all__ = [
     "new_axes",
     "society_npv_histogram",
     "actor_npv_boxes",
+    "actor_percentile_boxes",
+    "box_percentiles",
+    "BOX_PERCENTILES",
     "cumulative_fan",
     "acceptability_curve",
     "save_figure",
@@ -46,6 +49,8 @@ CLASS_COLOURS = {
     "good": "#1a9850", "half_good": "#a6d96a", "bad": "#fdae61", "very_bad": "#d73027",
     "gain": "#1a9850", "loss": "#d73027",
 }
+#: The percentiles of an actor's box: whiskers, box edges and median (summary.csv's columns).
+BOX_PERCENTILES = ("p05", "p25", "p50", "p75", "p95")
 _LOSER, _WINNER, _NEUTRAL = "#d73027", "#1a9850", "#999999"
 _BAND = "#4575b4"
 
@@ -70,11 +75,13 @@ def society_npv_histogram(npv: Sequence[float] | np.ndarray, *,
     ----------
     npv : array_like, shape (n,)
         Society's NPV per scenario (currency); non-finite values are left out.
-    classes : array_like of str, shape (n,), optional
+    classes : array_like of str or int, shape (n,), optional
         Each scenario's class (``"good"``, ``"half-good"``, ``"bad"``, ``"very bad"``,
-        or ``"gain"`` / ``"loss"``); without it, one colour.
+        or ``"gain"`` / ``"loss"``), or its position in `class_order` (integers; -1
+        for none); without it, one colour.
     class_order : sequence of str, optional
-        Order of the classes in the stack and the legend (default: as they appear).
+        Order of the classes in the stack and the legend (default: as they appear);
+        required with integer `classes`.
     probabilities : mapping of str to float, optional
         Probability of each class, shown in the legend (default: share in `classes`).
     ax : Axes, optional
@@ -92,25 +99,32 @@ def society_npv_histogram(npv: Sequence[float] | np.ndarray, *,
     values = np.asarray(npv, dtype=float)
     keep = np.isfinite(values)
     values = values[keep]
-    edges = np.histogram_bin_edges(values, bins=bins) if values.size else bins
+    # The figure is drawn from its bins (one filled step outline per class), not from
+    # millions of points: matplotlib's hist would bin every class again and draw a
+    # rectangle per bin and class.
+    span = (values.min(), values.max()) if values.size else None
+    edges = np.histogram_bin_edges(values, bins=bins, range=span)
     if classes is None:
-        ax.hist(values, bins=edges, color=_BAND, alpha=0.8)
+        ax.stairs(np.histogram(values, bins=bins, range=span)[0], edges, fill=True,
+                  color=_BAND, alpha=0.8)
     else:
-        # Integer codes, found by hashing once: comparing millions of strings per
-        # class would cost more than the histogram.
-        codes, uniques = pd.factorize(np.asarray(classes)[keep])
-        code = {str(u): k for k, u in enumerate(uniques)}
-        order = list(class_order) if class_order is not None else list(code)
-        order = [c for c in order if str(c) in code]
-        stacks, colours, legend = [], [], []
+        codes, order = _class_codes(np.asarray(classes)[keep], class_order)
+        bottom = np.zeros(edges.size - 1)
+        entries = []
         for i, name in enumerate(order):
-            mask = codes == code[str(name)]
-            stacks.append(values[mask])
-            colours.append(CLASS_COLOURS.get(_norm(name), f"C{i}"))
-            share = (probabilities or {}).get(name, np.mean(mask))
-            legend.append(f"{class_label(name, words)} ({words.percent(share)})")
-        ax.hist(stacks, bins=edges, stacked=True, color=colours, label=legend, alpha=0.9)
-        ax.legend(title=words["classes"], loc="upper right", fontsize="small")
+            mask = codes == i
+            count = int(mask.sum())
+            if not count:
+                continue  # a class no scenario falls in has no colour in the figure
+            share = (probabilities or {}).get(name, count / values.size)
+            top = bottom + np.histogram(values[mask], bins=bins, range=span)[0]
+            entries.append(ax.stairs(top, edges, baseline=bottom, fill=True, alpha=0.9,
+                                     color=CLASS_COLOURS.get(_norm(name), f"C{i}"),
+                                     label=f"{class_label(name, words)} "
+                                           f"({words.percent(share)})"))
+            bottom = top
+        ax.legend(handles=entries, title=words["classes"], loc="upper right",
+                  fontsize="small")
     ax.axvline(0.0, color="black", linewidth=1.0)
     if values.size:
         ax.axvline(values.mean(), color="black", linestyle="--", linewidth=1.0)
@@ -124,14 +138,53 @@ def society_npv_histogram(npv: Sequence[float] | np.ndarray, *,
     return ax
 
 
-def actor_npv_boxes(actor_npv: pd.DataFrame, *, actor_labels: Mapping[str, str] | None = None,
+def _class_codes(classes: np.ndarray,
+                 class_order: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
+    """Each scenario's class as its position in the returned order (-1 for none)."""
+    if classes.dtype.kind in "iu":
+        if class_order is None:
+            raise ValueError("integer classes need class_order, the names they point to")
+        return classes, [str(c) for c in class_order]
+    # Integer codes, found by hashing once: comparing millions of strings per class
+    # would cost more than the histogram.
+    codes, uniques = pd.factorize(classes)
+    found = [str(u) for u in uniques]
+    order = ([str(c) for c in class_order if str(c) in found] if class_order is not None
+             else found)
+    position = np.array([order.index(u) if u in order else -1 for u in found] + [-1])
+    return position[codes], order
+
+
+def box_percentiles(actor_npv: pd.DataFrame | Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """P5, P25, P50, P75 and P95 of each actor's finite NPVs, what a box shows.
+
+    Parameters
+    ----------
+    actor_npv : DataFrame, or mapping of str to array of shape (n,)
+        One column per actor (its NPV per scenario, currency).
+
+    Returns
+    -------
+    DataFrame
+        One row per actor (index: the column names), columns :data:`BOX_PERCENTILES`.
+    """
+    rows = {}
+    for c in actor_npv.keys():
+        d = np.asarray(actor_npv[c], dtype=float)
+        d = d[np.isfinite(d)]
+        rows[str(c)] = np.percentile(d, [5, 25, 50, 75, 95]) if d.size else np.zeros(5)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(BOX_PERCENTILES))
+
+
+def actor_npv_boxes(actor_npv: pd.DataFrame | Mapping[str, np.ndarray], *,
+                    actor_labels: Mapping[str, str] | None = None,
                     ax: Axes | None = None, labels: Mapping[str, str] | None = None,
                     currency: str = "SEK") -> Axes:
     """Horizontal box plot of every actor's NPV: winners green, losers red.
 
     Parameters
     ----------
-    actor_npv : DataFrame
+    actor_npv : DataFrame, or mapping of str to array of shape (n,)
         One column per actor (its NPV per scenario, currency), e.g.
         ``SimulationResult.actor_npv`` without ``society``.
     actor_labels : mapping of str to str, optional
@@ -143,24 +196,39 @@ def actor_npv_boxes(actor_npv: pd.DataFrame, *, actor_labels: Mapping[str, str] 
     -------
     Axes
         Boxes from P25 to P75, whiskers from P5 to P95, sorted by median (the
-        biggest loser at the bottom).
+        biggest loser at the bottom); see :func:`actor_percentile_boxes`.
+    """
+    return actor_percentile_boxes(box_percentiles(actor_npv), actor_labels=actor_labels,
+                                  ax=ax, labels=labels, currency=currency)
+
+
+def actor_percentile_boxes(percentiles: pd.DataFrame, *,
+                           actor_labels: Mapping[str, str] | None = None,
+                           ax: Axes | None = None, labels: Mapping[str, str] | None = None,
+                           currency: str = "SEK") -> Axes:
+    """:func:`actor_npv_boxes` drawn from each actor's percentiles (e.g. summary.csv's).
+
+    Parameters
+    ----------
+    percentiles : DataFrame
+        One row per actor (index: actor), columns :data:`BOX_PERCENTILES` (currency).
+    actor_labels, ax, labels, currency
+        As for :func:`actor_npv_boxes`.
+
+    Returns
+    -------
+    Axes
     """
     from matplotlib.ticker import MaxNLocator
 
     words = _labels(labels)
     names = dict(actor_labels or {})
-    columns = list(actor_npv.columns)
-    # The box statistics from five percentiles per actor (one O(n) pass each), drawn
-    # with `bxp`: `boxplot` would compute means, quartiles and outliers of every
-    # scenario again, seconds on millions of them.
-    stats = []
-    for c in columns:
-        d = actor_npv[c].to_numpy(dtype=float)
-        d = d[np.isfinite(d)]
-        p05, p25, p50, p75, p95 = (np.percentile(d, [5, 25, 50, 75, 95]) if d.size
-                                   else np.zeros(5))
-        stats.append({"whislo": p05, "q1": p25, "med": p50, "q3": p75, "whishi": p95,
-                      "fliers": []})
+    columns = [str(c) for c in percentiles.index]
+    # Drawn with `bxp` from five percentiles per actor: `boxplot` would compute
+    # means, quartiles and outliers of every scenario, seconds on millions of them.
+    stats = [dict(zip(("whislo", "q1", "med", "q3", "whishi"), map(float, row), strict=True),
+                  fliers=[])
+             for row in percentiles[list(BOX_PERCENTILES)].to_numpy(dtype=float)]
     medians = [float(s["med"]) for s in stats]
     order = np.argsort(medians, kind="stable")
     ax = new_axes((10.0, 0.55 * len(columns) + 1.6)) if ax is None else ax
