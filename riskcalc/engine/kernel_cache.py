@@ -93,6 +93,10 @@ def use_kernel() -> bool:
         return False
     if _loaded:
         return True
+    kernel = sys.modules.get("riskcalc.engine.kernel")
+    if kernel is not None and kernel.finish_block.signatures:
+        _loaded = True  # loaded already, by CompiledModel(fused=True) say
+        return True
     if choice == "auto" and _numpy_blocks < NUMPY_BLOCKS_FIRST:
         return False
     if choice == "numba":
