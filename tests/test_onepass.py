@@ -73,3 +73,16 @@ def test_quantiles_of_sorted_values_are_numpys_to_the_bit(n):
     np.testing.assert_array_equal(sorted_quantiles(ordered, q), np.quantile(ordered, q))
     np.testing.assert_array_equal(sorted_quantiles(ordered, np.divide((5, 50, 95), 100)),
                                   np.percentile(ordered, (5, 50, 95)))
+
+
+@pytest.mark.parametrize("n, ties", [(1, False), (2, False), (150, False), (5_000, True),
+                                     (70_001, False)])
+def test_convergence_rows_given_the_sorted_column_equal_numpys(n, ties):
+    # With the sorted column, the low quantiles of each prefix come from its values
+    # below the run's tenth percentile; the rows must not change by a bit.
+    from riskcalc.decision.convergence import column_convergence
+
+    x = np.random.default_rng(n).standard_t(4, size=n) * 1e6 - 2e5
+    if ties:
+        x = np.round(x, -6)
+    assert column_convergence("x", x, ordered=np.sort(x)) == column_convergence("x", x)

@@ -72,7 +72,8 @@ def investment_hump(cumulative: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, -cumulative.min(axis=-2)) + 0.0
 
 
-def sorted_quantiles(ordered: np.ndarray, q: np.ndarray | list[float]) -> np.ndarray:
+def sorted_quantiles(ordered: np.ndarray, q: np.ndarray | list[float], *,
+                     size: int | None = None) -> np.ndarray:
     """``np.quantile(values, q)`` (linear method) of values already sorted ascending.
 
     The same arithmetic as numpy's, to the bit (a test holds it to that), without
@@ -82,16 +83,20 @@ def sorted_quantiles(ordered: np.ndarray, q: np.ndarray | list[float]) -> np.nda
     Parameters
     ----------
     ordered : ndarray, shape (n,)
-        Finite values, sorted ascending.
+        Finite values, sorted ascending; or, with `size`, any array whose
+        element i is the i-th smallest of `size` values wherever the quantiles
+        look (the positions given to :func:`numpy.partition`).
     q : array_like, shape (k,)
         Quantiles in [0, 1].
+    size : int, optional
+        How many values the quantiles are of; default ``ordered.size``.
 
     Returns
     -------
     ndarray, shape (k,)
     """
     q = np.asarray(q, dtype=float)
-    n = ordered.size
+    n = ordered.size if size is None else size
     virtual = (n - 1) * q
     below = np.floor(virtual)
     prev = below.astype(np.intp)
