@@ -29,7 +29,7 @@ import numpy as np
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["finish_block", "load", "is_cached", "cache_directory", "row_addresses",
+__all__ = ["finish_block", "load", "loaded", "is_cached", "cache_directory", "row_addresses",
            "NO_CUMULATIVE", "NO_BANDS", "TILE"]
 
 #: Scenarios processed together inside the kernel: the per-year series of a
@@ -61,6 +61,7 @@ def _jit(**options):
     return decorate
 
 _loading = threading.Lock()
+_loaded = False
 
 #: Passed as `cumulative` when the series are not kept.
 NO_CUMULATIVE = np.empty((0, 0, 0))
@@ -322,10 +323,17 @@ def is_cached() -> bool:
 def load() -> None:
     """Compile the kernel for its one signature (from numba's cache when it is
     there, else from source, saving it there), once per process; thread-safe."""
+    global _loaded
     with _loading:
-        if finish_block.signatures:
+        if _loaded:
             return
         finish_block.compile(_SIGNATURE)
         # Arrays of other layouts or flags are converted to the signature's types
         # instead of compiling another specialisation (as an eager signature would).
         finish_block.disable_compile()
+        _loaded = True
+
+
+def loaded() -> bool:
+    """True once :func:`load` has finished in this process."""
+    return _loaded

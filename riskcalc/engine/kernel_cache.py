@@ -93,9 +93,11 @@ def use_kernel() -> bool:
         return False
     if _loaded:
         return True
-    kernel = sys.modules.get("riskcalc.engine.kernel")
-    if kernel is not None and kernel.finish_block.signatures:
-        _loaded = True  # loaded already, by CompiledModel(fused=True) say
+    # Loaded already (by CompiledModel(fused=True), say)?  The module may still be
+    # importing in another thread: only a finished load counts.
+    loaded = getattr(sys.modules.get("riskcalc.engine.kernel"), "loaded", None)
+    if loaded is not None and loaded():
+        _loaded = True
         return True
     if choice == "auto" and _numpy_blocks < NUMPY_BLOCKS_FIRST:
         return False
