@@ -24,6 +24,10 @@ reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
   worker and with all cores;
 * the full Sobol' study of issue 4 beside plain SALib on the same design
   (``benchmark_sensitivity.py``);
+* the engine's GIL share per chunk and its thread scaling (``gil_share.py``): per
+  chunk, the time in the nogil kernel and the Python-level time that holds the GIL,
+  the measured 1 → 2 thread speed-up and Amdahl's projection to 16 cores, for this
+  tree and the baseline tree;
 * the whole process a user starts, side by side with its own engine (issue 15):
   ``riskcalc run --n N`` (every table, Parquet, no report) and ``riskcalc report``
   on it, ``riskcalc --help`` and ``riskcalc check``, each also with the code of a
@@ -37,6 +41,7 @@ reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -52,7 +57,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from benchmark_sensitivity import benchmark_sobol  # noqa: E402
+from benchmark_sensitivity import benchmark_sobol, jobs_scaling, render_jobs  # noqa: E402
 from benchmark_sensitivity import render as render_sobol  # noqa: E402
 from plain_labour_market import plain_loop, plain_sample, plain_vectorised  # noqa: E402
 
@@ -368,6 +373,51 @@ def render_process(rows: list[dict], start: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def engine_gil(repeats: int, baseline: Path | None) -> list[dict]:
+    """``gil_share.py``'s figures for this tree and the baseline, each in its own process.
+
+    The trees take turns `repeats` times (the machine is shared); for each tree the
+    run with the smallest GIL share is kept.
+    """
+    trees = {"this tree": HERE.parent, **({"baseline": baseline} if baseline else {})}
+    best: dict[str, dict] = {}
+    for _ in range(max(1, repeats)):
+        for name, tree in trees.items():
+            done = subprocess.run([sys.executable, str(HERE / "gil_share.py"), "--tree",
+                                   str(tree), "--repeats", "5"],
+                                  check=True, capture_output=True, text=True)
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            if name not in best or figures["gil_share"] < best[name]["gil_share"]:
+                best[name] = figures
+    return [{"tree": name, **best[name]} for name in trees]
+
+
+def render_gil(rows: list[dict]) -> str:
+    cores = rows[0]["cores"]
+    lines = [
+        "Labour-market model, chunks of 65,536 scenarios drawn once, evaluated in memory "
+        "on one thread (`experiments/gil_share.py`). GIL time per chunk: the cost of a "
+        "16-scenario block (Python-level work, which holds the GIL) times the chunk's "
+        "blocks. Amdahl: 1 / (s + (1 - s) / p) with s the GIL share. Karp–Flatt: the serial "
+        f"fraction that the measured 1 → 2 thread speed-up implies ({cores} cores, shared; "
+        "it also counts memory bandwidth and the other load).",
+        "",
+        "| tree | chunk (ms) | in nogil kernel | GIL held | GIL share | 1 → 2 threads, "
+        "measured | Amdahl 2 | Amdahl 16 | Karp–Flatt fraction | → 16 cores | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        # Below 1×, the second thread found no free core: no serial fraction follows.
+        karp = ((f"{r['karp_flatt']:.1%} | {r['karp_flatt_16']:.1f}×")
+                if 1 <= r["speedup_2"] <= 2 else "— | —")
+        lines.append(
+            f"| {r['tree']} | {r['chunk_ms']:.1f} | {r['kernel_ms']:.1f} | {r['gil_ms']:.1f} "
+            f"({r['fixed_us']:.0f} µs × {r['blocks_per_chunk']}) | {r['gil_share']:.1%} | "
+            f"{r['speedup_2']:.2f}× | {r['amdahl_2']:.2f}× | {r['amdahl_16']:.1f}× | "
+            f"{karp} | {r['load']:.1f} |")
+    return "\n".join(lines)
+
+
 def render(f: dict[str, float]) -> str:
     n = int(f["n"])
 
@@ -439,26 +489,45 @@ def main(argv: list[str] | None = None) -> int:
                              "older checkout)")
     parser.add_argument("--report-n", type=int, default=1_000_000,
                         help="scenarios of the run `riskcalc report` is timed on (0: skip)")
+    parser.add_argument("--gil", action="store_true",
+                        help="only the engine's GIL share and thread scaling (with --baseline); "
+                             "printed, written only with --out")
     parser.add_argument("--skip-engine", action="store_true",
                         help="only the whole-process and start-up rows")
-    parser.add_argument("--out", type=Path, default=HERE.parent / "reports" / "benchmark.md")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write the report (default reports/benchmark.md, "
+                             "except with --gil)")
     args = parser.parse_args(argv)
     sections = []
-    if not args.skip_engine:
+    if args.gil:
+        sections.append("## Engine: GIL share per chunk and thread scaling\n\n"
+                        + render_gil(engine_gil(args.repeats, args.baseline)))
+    if not args.skip_engine and not args.gil:
         sections.append(render(run(args.n, args.repeats, args.loop_n, args.memory_n)))
-    if args.process_n:
+    if args.process_n and not args.gil:
         sizes = [int(x) for x in args.process_n.split(",")]
         sections.append("## The whole process, beside its engine\n\n" + render_process(
             whole_process(sizes, args.repeats, args.baseline),
             startup(args.repeats, args.baseline)))
-    if args.report_n:
+    if args.report_n and not args.gil:
         sections.append("## The report\n\n" + render_report_speed(
             report_speed(args.report_n, args.repeats, args.baseline)))
-    if args.sobol_n and not args.skip_engine:
+    if args.sobol_n and not args.skip_engine and not args.gil:
         sections.append("## Sensitivity: the full Sobol' study\n\n"
                         + render_sobol(benchmark_sobol(args.sobol_n)))
+    if not args.gil and not args.skip_engine:
+        sections.append("## Engine: GIL share per chunk and thread scaling\n\n"
+                        + render_gil(engine_gil(args.repeats, args.baseline)))
+        if args.sobol_n:
+            sections.append("## Sensitivity: `riskcalc sobol` with 1 and all jobs\n\n"
+                            + render_jobs(jobs_scaling(args.sobol_n, [1, os.cpu_count() or 1],
+                                                       args.repeats, args.baseline),
+                                          args.sobol_n))
     text = "\n\n".join(sections)
     print(text)
+    if args.out is None and args.gil:
+        return 0
+    args.out = args.out or HERE.parent / "reports" / "benchmark.md"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     args.out.write_text(f"# riskcalc benchmark\n\nMeasured {stamp} by "

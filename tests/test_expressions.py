@@ -216,3 +216,14 @@ def test_random_text_parses_to_evaluable_or_raises_expression_error(source: str)
         if "year" in expr.names:
             env["year"] = np.array([[1.0, 2.0]])
         expr.evaluate(env)
+
+
+def test_evaluating_under_the_callers_error_state_gives_the_same_values_and_errors() -> None:
+    expr = parse_expression("x / y + log(x) ** year", where="flow[0].amount")
+    env = {"x": np.array([[0.0, 1.0, 2.0, -1.0]]), "y": np.array([[0.0, 0.0, 3.0, 1.0]]),
+           "year": np.array([[1.0], [2.0]])}
+    with np.errstate(all="ignore"):
+        fast = expr.evaluate_ignoring_errors(env)
+    np.testing.assert_array_equal(fast, expr.evaluate(env))
+    with pytest.raises(ExpressionError, match=r"flow\[0\].amount: name 'y' is not defined"):
+        expr.evaluate_ignoring_errors({"x": 1.0, "year": 1.0})

@@ -235,7 +235,10 @@ class CompiledModel:
         """Parameters (shape (1, n)), ``year`` (Y, 1) and every derived value and outcome."""
         env: dict[str, object] = {"year": self.year}
         for name, values in params.items():
-            env[name] = np.reshape(values, (1, -1)) if np.ndim(values) else float(values)
+            if isinstance(values, np.ndarray) and values.ndim:
+                env[name] = values.reshape(1, -1)  # the method: np.reshape's wrapper costs more
+            else:
+                env[name] = np.reshape(values, (1, -1)) if np.ndim(values) else float(values)
         if self.model.programme is not None:
             # Calendar years, with each cohort's environment inside (riskcalc.programmes).
             return programme_environment(self.model.programme, env, self._derive,
@@ -254,7 +257,8 @@ class CompiledModel:
         with np.errstate(all="ignore"):
             for entry in self.entries:
                 rows = entry.active_years
-                parts = [None if e is None else np.asarray(e.evaluate(env), dtype=float)
+                parts = [None if e is None
+                         else np.asarray(e.evaluate_ignoring_errors(env), dtype=float)
                          for e in (None if entry.per_cohort else entry.amount,
                                    entry.optimism_bias, entry.realisation, entry.whole_units)]
                 when = None
@@ -264,7 +268,7 @@ class CompiledModel:
                     parts[0] = superpose(entry.amount, entry.when, env.cohorts,
                                          (self.n_years, n))
                 elif rows is None and entry.when is not None:
-                    when = np.asarray(entry.when.evaluate(env), dtype=bool)
+                    when = np.asarray(entry.when.evaluate_ignoring_errors(env), dtype=bool)
                 # Amounts the same in every year keep one row: they are not copied per year.
                 varies = any(p is not None and p.ndim == 2 and p.shape[0] > 1
                              for p in (*parts, when))
@@ -273,7 +277,8 @@ class CompiledModel:
                              for p in parts]
                 amount, bias, realisation, unit = parts
                 height = 1 if not varies else self.n_years if rows is None else len(rows)
-                amount = np.broadcast_to(amount, (height, n))
+                if amount.shape != (height, n):  # a view, only where it is needed
+                    amount = np.broadcast_to(amount, (height, n))
                 if when is not None:
                     amount = np.where(when, amount, 0.0)
                 uplift = unrealised = None
@@ -322,7 +327,7 @@ class CompiledModel:
         # several times faster than one pass over the chunk.  With a grid, only the
         # first block of the chunk is counted into the band histograms: counting
         # every scenario would cost more than evaluating it.
-        checked = [i for i, name in enumerate(self.columns) if name != "payback_year"]
+        payback = self.columns.index("payback_year")
         nonfinite = []
         for i in range(0, n, BLOCK_SIZE):
             used = min(BLOCK_SIZE, n - i)
@@ -331,7 +336,9 @@ class CompiledModel:
                                  table[:, i:i + used],
                                  None if cumulative is None else cumulative[..., i:i + used],
                                  bands)
-            bad = ~np.isfinite(table[checked, i:i + used]).all(axis=0)
+            finite = np.isfinite(table[:, i:i + used])  # no copy of the block's rows
+            finite[payback] = True  # NaN there means no payback
+            bad = ~finite.all(axis=0)
             if bad.any():
                 nonfinite.append(i + np.flatnonzero(bad))
         result.nonfinite = (np.concatenate(nonfinite) if nonfinite

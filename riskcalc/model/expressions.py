@@ -351,9 +351,21 @@ class Expression:
         ExpressionError
             If ``env`` lacks a name the expression reads.
         """
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return self.evaluate_ignoring_errors(env)
+
+    def evaluate_ignoring_errors(self, env: Mapping[str, np.ndarray | float]
+                                 ) -> np.ndarray | float:
+        """:meth:`evaluate` for a caller that has set ``np.errstate`` itself.
+
+        The caller makes numpy ignore division by zero, invalid values and
+        overflow, once for many expressions (the engine does so per block of
+        scenarios): entering numpy's error state for each expression costs about
+        as much as the arithmetic on a block, and holds the GIL that the engine's
+        other threads wait for.
+        """
         try:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                return self._evaluator(env)
+            return self._evaluator(env)
         except KeyError:
             missing = sorted(n for n in self.names if n not in env)
             if not missing:

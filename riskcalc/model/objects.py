@@ -147,19 +147,23 @@ class Outcome:
             ``gross``, then the running value after each adjustment, then ``net``
             (after drop-off and lag), all broadcast over scenarios and years.
         """
-        value = self.value.evaluate(env)
-        steps = {"gross": value}
-        for key, share in self.adjustments().items():
-            if share is not None:
-                value = value * (1.0 - share.evaluate(env))
-            steps[f"after_{key}"] = value
-        year = env["year"]
-        if self.drop_off is not None:
-            elapsed = np.maximum(year - self.start_year, 0.0)
-            value = value * _powers(1.0 - np.asarray(self.drop_off.evaluate(env), dtype=float),
-                                    elapsed)
-        if self.start_year > 1:
-            value = np.where(year >= self.start_year, value, 0.0)
+        # One error state for every part (entering it per expression holds the GIL
+        # about as long as the arithmetic on a block of the engine takes).
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = self.value.evaluate_ignoring_errors(env)
+            steps = {"gross": value}
+            for key, share in self.adjustments().items():
+                if share is not None:
+                    value = value * (1.0 - share.evaluate_ignoring_errors(env))
+                steps[f"after_{key}"] = value
+            year = env["year"]
+            if self.drop_off is not None:
+                elapsed = np.maximum(year - self.start_year, 0.0)
+                value = value * _powers(
+                    1.0 - np.asarray(self.drop_off.evaluate_ignoring_errors(env), dtype=float),
+                    elapsed)
+            if self.start_year > 1:
+                value = np.where(year >= self.start_year, value, 0.0)
         steps["net"] = value
         return steps
 
