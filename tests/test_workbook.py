@@ -9,7 +9,7 @@ import pytest
 from conftest import MODELS, linear_model_dict
 from openpyxl import load_workbook
 
-from riskcalc import model_from_dict, simulate
+from riskcalc import load_model, model_from_dict, simulate
 from riskcalc.cli import main
 from riskcalc.report.workbook import WORKBOOK, write_workbook
 
@@ -87,3 +87,16 @@ def test_a_workbook_without_the_model_leaves_out_the_income_statement(decided, t
     write_workbook(run)
     sheets = pd.read_excel(run / WORKBOOK, sheet_name=None)
     assert "Income statement" not in sheets and "Actors" in sheets
+
+
+def test_workbook_is_rewritten_only_when_a_table_changed(decided, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(decided, out)
+    book = out / WORKBOOK
+    written = book.stat().st_mtime_ns
+    write_workbook(out, load_model(MODELS / "labour_market.toml"))
+    assert book.stat().st_mtime_ns == written  # the same sheets: left as it is
+    tornado = pd.read_csv(out / "tornado.csv")
+    tornado.head(1).to_csv(out / "tornado.csv", index=False)
+    write_workbook(out, load_model(MODELS / "labour_market.toml"))
+    assert len(pd.read_excel(book, sheet_name="Tornado")) == 1  # a changed table: rewritten

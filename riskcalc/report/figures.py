@@ -59,7 +59,7 @@ def _actor_percentiles(run: RunData) -> pd.DataFrame:
     if set(BOX_PERCENTILES) <= set(summary.columns) and set(rows) <= set(summary.index):
         return summary.loc[rows, list(BOX_PERCENTILES)].set_axis(list(run.actors), axis=0)
     actors = [a for a in run.actors if f"npv_{a}" in run.columns]
-    return box_percentiles(run.lazy_columns({a: f"npv_{a}" for a in actors}))
+    return box_percentiles((a, run.source[f"npv_{a}"]) for a in actors)  # one at a time
 
 
 def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcalc.engine.storage import ParquetColumns
 from riskcalc.errors import ModelError
 from riskcalc.files import MAX_TOML_BYTES, read_bytes, read_json
 from riskcalc.model.loader import load_model
@@ -51,9 +52,10 @@ class RunData:
     yearly : DataFrame
         yearly.csv (``series, year, p05, p50, p95``).
     payback : DataFrame or None
-    columns : tuple of str
-        The columns of scenarios.parquet the report may read: NPVs, ROI, class.
-        :meth:`column` reads one of them on first use.
+    source : mapping of str to ndarray
+        The columns of scenarios.parquet the report may read (NPVs, ROI, class),
+        each read from disk when looked up (:class:`~riskcalc.engine.storage.ParquetColumns`);
+        :meth:`column` keeps those it read.
     extras : dict of str to DataFrame
         The optional tables present (``classes``, ``sobol``, ...).
     verdict : dict or None
@@ -73,7 +75,7 @@ class RunData:
     summary: pd.DataFrame
     yearly: pd.DataFrame
     payback: pd.DataFrame | None
-    columns: tuple[str, ...] = ()
+    source: Mapping[str, np.ndarray] = field(default_factory=dict)
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     verdict: dict | None = None
     sidecars: dict[str, dict] = field(default_factory=dict)
@@ -82,33 +84,23 @@ class RunData:
     lang: str = "en"
     _read: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
-    def column(self, name: str, *, keep: bool = True) -> np.ndarray:
-        """One column of scenarios.parquet, shape (n,): float64, or text for a class.
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The scenario columns the report may read (NPVs, ROI, class)."""
+        return tuple(self.source)
 
-        The report draws from a few columns (society's NPV, the class metric, the
-        actors' NPVs), never the whole table.  With `keep`, the column is kept for
-        the next call; without, it is read and let go (one column at a time in memory).
-        """
-        if name in self._read:
-            return self._read[name]
-        if name not in self.columns:
-            raise KeyError(name)
-        import pyarrow.dataset as ds
-
-        data = ds.dataset(self.directory / "scenarios.parquet", format="parquet")
-        values = data.to_table(columns=[name]).column(0).to_numpy()
-        if keep:
-            self._read[name] = values
-        return values
-
-    def lazy_columns(self, names: Mapping[str, str]) -> Mapping[str, np.ndarray]:
-        """Key → column of scenarios.parquet named by `names`, each read when looked up."""
-        return _LazyColumns(self, dict(names))
+    def column(self, name: str) -> np.ndarray:
+        """One column of scenarios.parquet, shape (n,): float64, or text for a class;
+        read once.  The figures need a few (society's NPV, the class metric), never
+        the whole table."""
+        if name not in self._read:
+            self._read[name] = self.source[name]
+        return self._read[name]
 
     @property
     def scenarios(self) -> pd.DataFrame:
         """The NPV, ROI and class columns of scenarios.parquet, as one DataFrame."""
-        return pd.DataFrame({c: self.column(c, keep=False) for c in self.columns})
+        return pd.DataFrame({c: self.source[c] for c in self.source})
 
     @property
     def currency(self) -> str:
@@ -163,20 +155,6 @@ class RunData:
         return dict(parts[:cut]), kinds
 
 
-class _LazyColumns(Mapping):
-    def __init__(self, run: RunData, names: dict[str, str]):
-        self._run, self._names = run, names
-
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self._run.column(self._names[key], keep=False)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-
 def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) -> RunData:
     """Read a run directory written by ``riskcalc run``.
 
@@ -210,7 +188,7 @@ def read_run(run_dir: str | Path, *, model: Model | str | Path | None = None) ->
     payback_path = directory / "payback.csv"
     payback = (read_table(payback_path, ("year", "prob_in_year"), ("prob_in_year",))
                if payback_path.is_file() else None)
-    run = RunData(directory, manifest, summary, yearly, payback, _scenario_columns(directory))
+    run = RunData(directory, manifest, summary, yearly, payback, _scenario_source(directory))
     sha = (manifest.get("model") or {}).get("sha256")
     for name in ("verdict", "sobol", "tornado"):
         path = directory / f"{name}.json"
@@ -296,12 +274,16 @@ def read_table(path: Path, required: tuple[str, ...] = (),
     return frame
 
 
-def _scenario_columns(directory: Path) -> tuple[str, ...]:
-    """The columns of scenarios.parquet (a file, or a directory of parts) the report reads."""
-    import pyarrow.dataset as ds
+def _scenario_source(directory: Path) -> ParquetColumns:
+    """The columns of scenarios.parquet (a file, or a directory of parts) the report may
+    read, each read when looked up."""
+    import pyarrow.parquet as pq
 
-    names = ds.dataset(directory / "scenarios.parquet", format="parquet").schema.names
-    return tuple(c for c in names if c.startswith("npv_") or c in ("roi", *_TEXT_COLUMNS))
+    path = directory / "scenarios.parquet"
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    names = pq.read_schema(files[0]).names if files else []
+    return ParquetColumns(str(path), tuple(
+        c for c in names if c.startswith("npv_") or c in ("roi", *_TEXT_COLUMNS)))
 
 
 def _resolve_model(run: RunData, model: Model | str | Path | None) -> Model | None:

@@ -9,11 +9,18 @@ a column whose unit differs between rows (an NPV in the currency, ROI as a ratio
 so and a ``unit`` column names each row's unit.  Text cells are made safe with
 :func:`riskcalc.files.spreadsheet_safe`, so a label such as ``=HYPERLINK(...)`` is shown
 as text and never runs as a formula.  Written with openpyxl (write-only mode).
+
+The workbook carries a digest of its sheets (and of this module) as a custom document
+property; a workbook that already holds the very sheets a run directory gives is left
+as it is (``riskcalc report`` after ``riskcalc run`` writes it once, not twice).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +34,8 @@ __all__ = ["write_workbook", "workbook_sheets", "WORKBOOK"]
 
 #: File name of the workbook in a run directory.
 WORKBOOK = "results.xlsx"
+#: Custom document property holding the digest of the sheets a workbook was written from.
+_DIGEST = "riskcalc_sheets_sha256"
 
 #: Tables of a run directory shown as sheets, in this order (sheet name, file stem).
 _SHEETS = (("Outputs", "summary"), ("Yearly bands", "yearly"), ("Payback", "payback"),
@@ -189,6 +198,8 @@ def _cell(value: Any) -> Any:
 def write_workbook(run_dir: str | Path, model: Model | None = None) -> Path:
     """Write ``run_dir/results.xlsx`` (atomically) from the run directory's tables.
 
+    Left as it is when it already holds these sheets (its digest says so).
+
     Parameters
     ----------
     run_dir : str or Path
@@ -200,14 +211,20 @@ def write_workbook(run_dir: str | Path, model: Model | None = None) -> Path:
     Path
         The workbook.
     """
+    sheets = workbook_sheets(run_dir, model)
+    path = Path(run_dir) / WORKBOOK
+    digest = _digest(sheets)
+    if _written_digest(path) == digest:
+        return path  # it holds these very sheets: no table changed since it was written
+
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Font
-
-    sheets = workbook_sheets(run_dir, model)
 
     def write(tmp: Path) -> None:
         book = Workbook(write_only=True)
+        book.custom_doc_props.append(StringProperty(name=_DIGEST, value=digest))
         bold = Font(bold=True)
         for name, frame in sheets.items():
             sheet = book.create_sheet(title=name[:31])
@@ -222,4 +239,29 @@ def write_workbook(run_dir: str | Path, model: Model | None = None) -> Path:
                 sheet.append([_cell(v) for v in row])
         book.save(tmp)
 
-    return atomic_write(Path(run_dir) / WORKBOOK, write)
+    return atomic_write(path, write)
+
+
+def _digest(sheets: Mapping[str, pd.DataFrame]) -> str:
+    """SHA-256 of the sheets' names and values and of the code that writes them."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name, frame in sheets.items():
+        digest.update(f"\0{name}\0".encode())
+        digest.update(frame.to_csv(index=False).encode())
+    return digest.hexdigest()
+
+
+def _written_digest(path: Path) -> str | None:
+    """The digest a workbook was written with (its custom property), if it has one.
+
+    Read from the file's ``docProps/custom.xml`` with zipfile: no openpyxl import,
+    no parsing of the sheets.
+    """
+    try:
+        with zipfile.ZipFile(path) as book:
+            props = book.read("docProps/custom.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(rf'name="{_DIGEST}"[^>]*>\s*<vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>',
+                      props)
+    return found.group(1) if found else None

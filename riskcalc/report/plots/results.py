@@ -13,7 +13,7 @@ sensitivity results (Sobol', tornado, Morris) are in :mod:`riskcalc.report.plots
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -155,13 +155,15 @@ def _class_codes(classes: np.ndarray,
     return position[codes], order
 
 
-def box_percentiles(actor_npv: pd.DataFrame | Mapping[str, np.ndarray]) -> pd.DataFrame:
+def box_percentiles(actor_npv: pd.DataFrame | Mapping[str, np.ndarray]
+                    | Iterable[tuple[str, np.ndarray]]) -> pd.DataFrame:
     """P5, P25, P50, P75 and P95 of each actor's finite NPVs, what a box shows.
 
     Parameters
     ----------
-    actor_npv : DataFrame, or mapping of str to array of shape (n,)
-        One column per actor (its NPV per scenario, currency).
+    actor_npv : DataFrame, mapping of str to array of shape (n,), or (str, array) pairs
+        One column per actor (its NPV per scenario, currency); pairs from a generator
+        keep one column in memory at a time.
 
     Returns
     -------
@@ -169,8 +171,8 @@ def box_percentiles(actor_npv: pd.DataFrame | Mapping[str, np.ndarray]) -> pd.Da
         One row per actor (index: the column names), columns :data:`BOX_PERCENTILES`.
     """
     rows = {}
-    for c in actor_npv.keys():
-        d = np.asarray(actor_npv[c], dtype=float)
+    for c, values in (actor_npv.items() if hasattr(actor_npv, "items") else actor_npv):
+        d = np.asarray(values, dtype=float)
         d = d[np.isfinite(d)]
         rows[str(c)] = np.percentile(d, [5, 25, 50, 75, 95]) if d.size else np.zeros(5)
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(BOX_PERCENTILES))
