@@ -30,12 +30,17 @@ reference labour-market model (13 uncertain parameters, 8 actors, 20 years).
   tree and the baseline tree;
 * the whole process a user starts, side by side with its own engine (issue 15):
   ``riskcalc run --n N`` (every table, Parquet, no report) and ``riskcalc report``
-  on it, ``riskcalc --help`` and ``riskcalc check``, each also with the code of a
-  baseline tree (``--baseline DIR``, e.g. an older checkout) in the same run;
+  on it, each also with the code of a baseline tree (``--baseline DIR``, e.g. an
+  older checkout) in the same run;
 * the report (issue 15): ``riskcalc report`` on one run of ``--report-n`` scenarios
   (default 1,000,000), this tree and the baseline tree taking turns on copies of the
   same run directory, wall-clock and CPU seconds; and the report's part of
-  ``riskcalc run`` (the run with its report less the run with ``--no-report``).
+  ``riskcalc run`` (the run with its report less the run with ``--no-report``);
+* start-up and the first run (issue 15): ``riskcalc --help`` and ``riskcalc check``
+  (wall and CPU seconds), and ``riskcalc run`` in a fresh copy of each tree (no
+  ``__pycache__``, so no compiled bytecode and no numba cache, as in a fresh clone):
+  the first run, the run right after it, and a warm run once any background
+  compile has finished.
 """
 
 from __future__ import annotations
@@ -258,17 +263,87 @@ def _writes_report(tree: Path | None) -> bool:
 
 
 def startup(repeats: int, baseline: Path | None) -> dict[str, float]:
-    """Best-of seconds of `riskcalc --help` and `riskcalc check` (this tree, baseline)."""
-    figures = {}
-    for name, tree in (("new", None), ("baseline", baseline)):
-        if name == "baseline" and tree is None:
-            continue
-        model = str((tree or HERE.parent) / "models" / "labour_market.toml")
-        for what, args in (("help", ["--help"]), ("check", ["check", model])):
-            figures[f"{name}_{what}"] = best_of(
-                max(repeats, 5), subprocess.run, _cli(tree, *args), check=True,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """Best-of wall and CPU seconds of `riskcalc --help` and `riskcalc check`
+    (this tree, baseline), alternating the trees."""
+    figures: dict[str, float] = {}
+    trees = {"new": None, **({"baseline": baseline} if baseline else {})}
+    for _ in range(max(repeats, 5)):
+        for name, tree in trees.items():
+            model = str((tree or HERE.parent) / "models" / "labour_market.toml")
+            for what, args in (("help", ["--help"]), ("check", ["check", model])):
+                wall, cpu = timed_child(_cli(tree, *args))
+                for key, value in ((f"{name}_{what}", wall), (f"{name}_{what}_cpu", cpu)):
+                    figures[key] = min(figures.get(key, np.inf), value)
     return figures
+
+
+def fresh_copy(tree: Path, into: Path) -> Path:
+    """The package and models of `tree` as a fresh clone has them: no __pycache__."""
+    for folder in ("riskcalc", "models"):
+        shutil.copytree(tree / folder, into / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
+def first_run(sizes: list[int], repeats: int, baseline: Path | None) -> list[dict]:
+    """Seconds of `riskcalc run --no-report` in a fresh copy of each tree, per N.
+
+    Each row: N, and per tree the best of `repeats` fresh copies of its first run,
+    the run right after it, and a warm run (after this tree's background compile
+    of the kernel, if it has one, has finished).
+    """
+    rows = []
+    trees = {"new": HERE.parent, **({"baseline": baseline} if baseline else {})}
+    for n in sizes:
+        row: dict = {"n": n}
+        for _ in range(repeats):
+            for name, tree in trees.items():
+                with tempfile.TemporaryDirectory() as tmp:
+                    clone = fresh_copy(tree, Path(tmp) / "clone")
+                    args = ["run", str(clone / "models" / "labour_market.toml"), "--n", str(n),
+                            "--seed", "1", "--quiet", "--no-report", "--out", f"{tmp}/run"]
+                    times = {"first": timed_child(_cli(clone, *args))[0],
+                             "second": timed_child(_cli(clone, *args))[0]}
+                    if (clone / "riskcalc" / "engine" / "kernel_cache.py").exists():
+                        # Waits for the background compile's lock (or compiles).
+                        subprocess.run([sys.executable, "-m", "riskcalc.engine.kernel_cache"],
+                                       cwd=clone, check=True, stdout=subprocess.DEVNULL)
+                    times["warm"] = timed_child(_cli(clone, *args))[0]
+                for what, seconds in times.items():
+                    key = f"{name}_{what}"
+                    row[key] = min(row.get(key, np.inf), seconds)
+        rows.append(row)
+    return rows
+
+
+def render_first_run(rows: list[dict], start: dict[str, float]) -> str:
+    base = "baseline_first" in rows[0]
+    lines = ["`riskcalc --help` and `riskcalc check` (labour market): best of at least five, "
+             "the trees alternating; wall seconds, and the CPU seconds of the process "
+             "(less disturbed by other work on the machine).", "",
+             "| start-up | this tree | CPU | baseline | CPU |", "|---|---:|---:|---:|---:|"]
+    for what, label in (("help", "`riskcalc --help`"),
+                        ("check", "`riskcalc check` (labour market)")):
+        lines.append(f"| {label} | {start[f'new_{what}']:.2f} s | "
+                     f"{start[f'new_{what}_cpu']:.2f} s | "
+                     f"{start.get(f'baseline_{what}', np.nan):.2f} s | "
+                     f"{start.get(f'baseline_{what}_cpu', np.nan):.2f} s |")
+    lines += ["", "`riskcalc run MODEL --n N --no-report` in a fresh copy of each tree (no "
+              "`__pycache__`: no bytecode, no numba cache, as in a fresh clone): the first "
+              "run, the one right after it, and a warm one (this tree: after its background "
+              "compile has finished). Best of the repeats, each in a new copy.", "",
+              "| N | first | second | warm | first − warm |"
+              + (" baseline first | second | warm | first − warm |" if base else ""),
+              "|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|" if base else "")]
+    for r in rows:
+        line = (f"| {r['n']:,} | {r['new_first']:.1f} s | {r['new_second']:.1f} s | "
+                f"{r['new_warm']:.1f} s | {r['new_first'] - r['new_warm']:+.1f} s |")
+        if base:
+            line += (f" {r['baseline_first']:.1f} s | {r['baseline_second']:.1f} s | "
+                     f"{r['baseline_warm']:.1f} s | "
+                     f"{r['baseline_first'] - r['baseline_warm']:+.1f} s |")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def timed_child(command: list[str]) -> tuple[float, float]:
@@ -341,7 +416,7 @@ def render_report_speed(f: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def render_process(rows: list[dict], start: dict[str, float]) -> str:
+def render_process(rows: list[dict]) -> str:
     cores = os.cpu_count() or 1
     base = "baseline_s" in rows[0]
     head = ("| N | engine (`simulate` in memory) | `riskcalc run --no-report` | ratio "
@@ -368,11 +443,6 @@ def render_process(rows: list[dict], start: dict[str, float]) -> str:
         f"N = {r['n']:,}: {r['new_report_s']:.1f} s"
         + (f" (baseline {r['baseline_report_s']:.1f} s)" if base else "") for r in rows) + " |",
         "|---|" + "---|" * len(rows)]
-    lines += ["", "| start-up | this tree | baseline |", "|---|---:|---:|"]
-    for what, label in (("help", "`riskcalc --help`"),
-                        ("check", "`riskcalc check` (labour market)")):
-        lines.append(f"| {label} | {start[f'new_{what}']:.2f} s | "
-                     f"{start.get(f'baseline_{what}', float('nan')):.2f} s |")
     return "\n".join(lines)
 
 
@@ -487,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="base points of the Sobol' study (0: skip)")
     parser.add_argument("--process-n", default="4000000,10000000",
                         help="comma-separated N of the whole-process rows (empty: skip)")
+    parser.add_argument("--first-run-n", default="20000,1000000",
+                        help="comma-separated N of the first-run rows (empty: skip them and "
+                             "the start-up rows)")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="a riskcalc source tree to time beside this one (e.g. an "
                              "older checkout)")
@@ -496,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the engine's GIL share and thread scaling (with --baseline); "
                              "printed, written only with --out")
     parser.add_argument("--skip-engine", action="store_true",
-                        help="only the whole-process and start-up rows")
+                        help="only the whole-process, start-up and first-run rows")
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write the report (default reports/benchmark.md, "
                              "except with --gil)")
@@ -510,8 +583,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.process_n and not args.gil:
         sizes = [int(x) for x in args.process_n.split(",")]
         sections.append("## The whole process, beside its engine\n\n" + render_process(
-            whole_process(sizes, args.repeats, args.baseline),
-            startup(args.repeats, args.baseline)))
+            whole_process(sizes, args.repeats, args.baseline)))
+    if args.first_run_n and not args.gil:
+        sizes = [int(x) for x in args.first_run_n.split(",")]
+        sections.append("## Start-up and the first run in a fresh clone\n\n" + render_first_run(
+            first_run(sizes, args.repeats, args.baseline), startup(args.repeats, args.baseline)))
     if args.report_n and not args.gil:
         sections.append("## The report\n\n" + render_report_speed(
             report_speed(args.report_n, args.repeats, args.baseline)))

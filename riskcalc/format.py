@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "percent", "number", "fixed", "integer", "not_available", "NBSP"]
+__all__ = ["money", "percent", "number", "fixed", "integer", "not_available", "text_table",
+           "NBSP"]
 
 #: The Swedish thousands separator: a no-break space, so that a number never wraps.
 NBSP = "\u00a0"
@@ -89,3 +90,31 @@ def fixed(value: float, digits: int = 2, *, lang: str = "en") -> str:
 def integer(value: int, *, lang: str = "en") -> str:
     """A count with its thousands grouped: ``20,000`` (Swedish ``20 000``)."""
     return _local(f"{int(value):,}", lang)
+
+
+def text_table(columns: list[str], rows: dict[str, list[str]], corner: str = "") -> str:
+    """A plain-text table laid out as pandas' ``DataFrame.to_string()`` lays out text cells.
+
+    For commands that print a small table without importing pandas (``riskcalc check``).
+
+    Parameters
+    ----------
+    columns : list of str
+        Column headings, right-aligned over their cells.
+    rows : dict of str to list of str
+        Row label → one cell per column (already formatted), left-aligned labels.
+    corner : str
+        Text above the row labels (pandas shows the columns' name there).
+    """
+    # pandas gives every text cell a leading space, right-aligns each column to its
+    # widest entry and joins the columns with one space.
+    cells = [[" " + cell for cell in row] for row in rows.values()]
+    widths = [max([len(heading), *(len(row[j]) for row in cells)])
+              for j, heading in enumerate(columns)]
+    label_width = max([len(corner), *(len(label) for label in rows)])
+    lines = [" ".join([corner.ljust(label_width),
+                       *(h.rjust(w) for h, w in zip(columns, widths, strict=True))])]
+    for label, row in zip(rows, cells, strict=True):
+        lines.append(" ".join([label.ljust(label_width),
+                               *(c.rjust(w) for c, w in zip(row, widths, strict=True))]))
+    return "\n".join(lines)

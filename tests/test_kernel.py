@@ -9,7 +9,7 @@ from conftest import MODELS, linear_model_dict
 from riskcalc import load_model, model_from_dict
 from riskcalc.engine.bands import BINS, BandGrid
 from riskcalc.engine.compiled import BLOCK_SIZE, CompiledModel
-from riskcalc.engine.kernel import TILE, count_bins
+from riskcalc.engine.kernel import TILE
 from riskcalc.engine.sampling import PILOT_KEY, sample_parameters
 
 SEED = 20261128
@@ -75,10 +75,10 @@ def test_fused_kernel_gives_the_numpy_paths_bits(name):
     # Two blocks, the second partial and ending inside a tile.
     n = BLOCK_SIZE + TILE + 17
     params = sample_parameters(model, SEED, 0, n)
-    pilot = CompiledModel(model).evaluate(sample_parameters(model, SEED, PILOT_KEY, BLOCK_SIZE),
-                                          keep_cumulative=True)
+    pilot = CompiledModel(model, fused=False).evaluate(
+        sample_parameters(model, SEED, PILOT_KEY, BLOCK_SIZE), keep_cumulative=True)
     grid = BandGrid.from_pilot(pilot.cumulative.reshape(-1, BLOCK_SIZE))
-    fused = CompiledModel(model).evaluate(params, keep_cumulative=True, grid=grid)
+    fused = CompiledModel(model, fused=True).evaluate(params, keep_cumulative=True, grid=grid)
     plain = CompiledModel(model, fused=False).evaluate(params, keep_cumulative=True, grid=grid)
     for column, values in plain.outputs.items():
         np.testing.assert_array_equal(fused.outputs[column], values, err_msg=column)
@@ -104,9 +104,7 @@ def test_band_counts_match_a_histogram_computed_with_numpy():
     values[1, :] = np.nan
     values[2, :5] = [-1e9, 1e9, 0.0, -np.inf, np.inf]
     grid = BandGrid(low=np.full(5, -2.0), width=np.full(5, 4.0 / BINS))
-    counts = np.zeros((5, BINS + 2), dtype=np.uint16)
-    extremes = np.full((5, 2), np.nan)
-    count_bins(values, grid.low, grid.width, BINS, counts, extremes)
+    counts, extremes = grid.count(values)
 
     index = np.floor((values - grid.low[:, None]) / grid.width[:, None])
     column = np.clip(index, -1, BINS) + 1

@@ -14,8 +14,8 @@ from conftest import MODELS, REPO
 from riskcalc.cli import COMMANDS
 
 #: Each takes from a tenth of a second to a second to import.
-HEAVY = ("pandas", "scipy.stats", "scipy.optimize", "matplotlib", "numba", "joblib",
-         "pyarrow", "riskcalc.engine.kernel")
+HEAVY = ("pandas", "scipy.special", "scipy.stats", "scipy.optimize", "matplotlib", "numba",
+         "joblib", "pyarrow", "openpyxl", "riskcalc.engine.kernel")
 
 
 def imported_after(*argv: str) -> set[str]:
@@ -36,9 +36,46 @@ def test_a_mistyped_command_imports_no_heavy_library():
     assert imported_after("rnu") == set()
 
 
-def test_check_needs_neither_the_engine_kernel_nor_scipy_stats_optimize_or_matplotlib():
-    # The income statement is a pandas table (and pandas imports pyarrow itself).
-    assert imported_after("check", str(MODELS / "labour_market.toml")) <= {"pandas", "pyarrow"}
+@pytest.mark.parametrize("json", [False, True])
+def test_check_imports_no_heavy_library(json):
+    # Its tables are printed without pandas; the labour market draws from no
+    # distribution that needs scipy.special.
+    argv = ["check", str(MODELS / "labour_market.toml"), *(["--json"] if json else [])]
+    assert imported_after(*argv) == set()
+
+
+def test_check_of_a_model_drawing_from_beta_imports_only_scipy_special(tmp_path):
+    model = tmp_path / "beta.toml"
+    text = (MODELS / "labour_market.toml").read_text(encoding="utf-8")
+    model.write_text(text.replace("[parameters]", "[parameters]\nshare = { beta = [2.0, 5.0] }",
+                                  1), encoding="utf-8")
+    assert imported_after("check", str(model)) == {"scipy.special"}
+
+
+def test_check_prints_the_tables_as_pandas_would(capsys):
+    import pandas as pd
+
+    from riskcalc import income_statement, load_model
+    from riskcalc.cli import main
+
+    assert main(["check", str(MODELS / "labour_market.toml")]) == 0
+    out = capsys.readouterr().out
+    statement = income_statement(load_model(MODELS / "labour_market.toml"))
+    table = statement.table.drop(columns="label")
+    for column in table.columns:
+        table[column] = [f"{v:,.0f}" if v == v else "" for v in table[column]]
+    table["NPV 20 y"] = [f"{statement.npv[k]:,.0f}" for k in table.index]
+    assert table.to_string() in out
+    assert statement.outcomes.map(lambda v: f"{v:,.2f}").to_string() in out
+    assert isinstance(statement.table, pd.DataFrame)
+
+
+def test_a_run_imports_only_what_its_model_and_options_use(tmp_path):
+    # No break-even declared: no scipy.optimize; no report: no matplotlib; a run this
+    # small is done on the numpy path before loading the kernel would pay off.
+    used = imported_after("run", str(MODELS / "labour_market.toml"), "--n", "20000", "--quiet",
+                          "--no-report", "--out", str(tmp_path / "run"))
+    assert not used & {"scipy.optimize", "scipy.stats", "matplotlib", "numba"}
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -300,3 +301,28 @@ def test_run_reports_how_much_correlations_change_the_spread():
         assert (ratio > 1.05) if wider else (ratio < 0.95), ratio
         payer = effect.loc["npv_payer"]  # untouched by a and b
         assert payer["std_correlated"] == payer["std_independent"]
+
+
+def test_a_streamed_run_compares_spreads_through_disk_and_leaves_nothing_behind(
+        tmp_path, monkeypatch):
+    # The run without correlations is streamed like the run itself (memory stays
+    # bounded at any N); the numbers equal those of the runs in memory, and its
+    # folder is removed.
+    from riskcalc.engine import simulation
+
+    model = model_from_dict(correlated_model([["a", "b", 0.9]]))
+    streamed_run = simulation.simulate(model, 5_000, seed=SEED, chunk_size=2048,
+                                       out_dir=tmp_path)
+    in_memory = simulation.correlation_effect(
+        simulation.simulate(model, 5_000, seed=SEED, chunk_size=2048))
+    destinations = []
+
+    def spy(*args, out_dir=None, **kwargs):
+        destinations.append(out_dir)
+        return simulate(*args, out_dir=out_dir, **kwargs)
+
+    monkeypatch.setattr(simulation, "simulate", spy)
+    streamed = simulation.correlation_effect(streamed_run)
+    pd.testing.assert_frame_equal(streamed, in_memory, check_exact=True)
+    assert len(destinations) == 1 and destinations[0].parent == tmp_path
+    assert not list(tmp_path.glob(".*"))

@@ -19,7 +19,6 @@ from riskcalc.cli.common import (
     positive_int,
     seed,
 )
-from riskcalc.decision.breakeven import declared_breakeven
 from riskcalc.decision.convergence import (
     DEFAULT_TARGETS,
     parse_target,
@@ -30,14 +29,7 @@ from riskcalc.decision.tables import risk_tables
 from riskcalc.engine.simulation import correlation_effect, simulate
 from riskcalc.files import atomic_write
 from riskcalc.format import money, percent
-from riskcalc.funds.contracts import contract_tables, evaluate_contract
 from riskcalc.model.objects import Model
-from riskcalc.report import write_report
-from riskcalc.report.workbook import write_workbook
-from riskcalc.results.accumulated import (
-    claim_table,
-)
-from riskcalc.results.actor_kinds import actor_kind_split
 from riskcalc.results.result import SimulationResult
 
 __all__ = ["register", "render_run"]
@@ -97,11 +89,17 @@ def _run(args: argparse.Namespace) -> int:
         result.tables["correlation_effect"] = correlation_effect(result, **engine)
     contract = None
     if model.contract is not None:
+        from riskcalc.funds.contracts import contract_tables, evaluate_contract
+
         contract = evaluate_contract(model, result.parameters, result.outputs)
         result.tables.update(contract_tables(model, contract))
     if model.claim is not None:
+        from riskcalc.results.accumulated import claim_table
+
         result.tables["claim"] = claim_table(model, result.parameters)
     if model.breakeven:
+        from riskcalc.decision.breakeven import declared_breakeven  # scipy.optimize
+
         result.tables["breakeven"] = declared_breakeven(model, seed=result.seed)
     # Every file of this run is written before the manifest, which lists them all: a
     # later run into the same directory removes them with the rest of this one.
@@ -115,6 +113,11 @@ def _run(args: argparse.Namespace) -> int:
         also += write_actor_kinds(result, out, engine)
     result.write(out, also=tuple(also))
     # The report writes results.xlsx too; without it, the workbook is written alone.
+    # Features a run does not use are imported only when used (scipy.optimize for a
+    # break-even, the report's modules): the command starts faster.
+    from riskcalc.report import write_report
+    from riskcalc.report.workbook import write_workbook
+
     report = write_report(out, args.lang, model=model) if args.report else None
     if report is None:
         write_workbook(out, model)
@@ -139,6 +142,8 @@ def add_by_kind_option(parser: argparse.ArgumentParser) -> None:
 def write_actor_kinds(result: SimulationResult, out: Path, engine: dict) -> list[str]:
     """Simulate the actor x cost-kind split of `result`'s scenarios (one more simulation)
     and write its files into `out`; returns their names for the run's manifest."""
+    from riskcalc.results.actor_kinds import actor_kind_split
+
     kinds = {k: v for k, v in engine.items() if k in ("n_jobs", "backend", "scheduler")}
     split = actor_kind_split(result.model, result.n, seed=result.seed,
                              chunk_size=result.chunk_size, **kinds)

@@ -99,7 +99,9 @@ def _bins(theta: np.ndarray, bins: int | None) -> tuple[np.ndarray, int]:
     # centre.  Any partition by θ gives a valid estimate; this one is nearly the
     # equal-count bins, in O(n).
     cells = 1 << 16
-    scaled = np.clip((x - lo) * (cells / (hi - lo)), 0, cells - 1)
+    scaled = x - lo  # then scaled and clipped in place: no more columns than needed
+    scaled *= cells / (hi - lo)
+    np.clip(scaled, 0, cells - 1, out=scaled)
     lookup = np.searchsorted(edges, lo + (np.arange(cells) + 0.5) * ((hi - lo) / cells),
                              side="right")
     return lookup[scaled.astype(np.intp)], edges.size + 1
@@ -133,7 +135,10 @@ def _evppi_terms(net_benefit: np.ndarray, theta: np.ndarray,
                  bins: int | None) -> np.ndarray:
     """Per scenario, ``NB · (1{E[NB | bin] > 0} - 1{approve now})``: their mean is EVPPI."""
     y = np.asarray(net_benefit, dtype=float)
-    approve_in_bin = conditional_mean(y, theta, bins=bins) > 0
+    index, k = _bins(theta, bins)
+    # conditional_mean(y, theta) > 0, decided once per bin rather than per scenario
+    sums = np.bincount(index, weights=y, minlength=k)
+    approve_in_bin = (sums / np.maximum(np.bincount(index, minlength=k), 1) > 0)[index]
     return y * (approve_in_bin.astype(float) - float(y.mean() > 0))
 
 

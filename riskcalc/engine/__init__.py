@@ -8,6 +8,9 @@ compiled
     ``CompiledModel``: the model's expressions evaluated on a block of scenarios.
 kernel
     The fused, numba-compiled part: flows to NPVs, payback, humps and bands.
+kernel_cache
+    Kernel or numpy path, and compiling the kernel in the background when numba's
+    on-disk cache does not hold it (``RISKCALC_KERNEL``).
 metrics
     Pure reductions of cash flows (NPV, payback year, investment hump, summaries).
 bands

@@ -139,13 +139,15 @@ class CompiledModel:
     Parameters
     ----------
     model : Model
-    fused : bool
+    fused : bool, optional
         Add up, discount and reduce the cash flows in the compiled kernel
         (:mod:`riskcalc.engine.kernel`); False runs the straightforward numpy
-        evaluation, which gives the same bits, several times slower.
+        evaluation, which gives the same bits, slower.  Default: the kernel when
+        numba's cache holds it, else numpy (see
+        :mod:`riskcalc.engine.kernel_cache`, and ``RISKCALC_KERNEL``).
     """
 
-    def __init__(self, model: Model, *, fused: bool = True):
+    def __init__(self, model: Model, *, fused: bool | None = None):
         self.model = model
         self.n_years = model.years
         self.year = np.arange(1, model.years + 1, dtype=float).reshape(-1, 1)
@@ -175,19 +177,26 @@ class CompiledModel:
         self.entries = tuple(entries)
         self._alike = model.programme is not None and _cohorts_alike(model, entries)
         self.columns = output_columns(model)
+        self._chosen = fused is None  # by riskcalc.engine.kernel_cache, which counts blocks
+        if fused is None:
+            from riskcalc.engine.kernel_cache import use_kernel
+
+            fused = use_kernel()
+        elif fused:
+            from riskcalc.engine import kernel
+
+            kernel.load()
         self.fused = fused
         # The kernel's view of the entries (see riskcalc.engine.kernel.finish_block).
         self._year_row = np.full((len(entries), self.n_years), -1, dtype=np.int64)
         self._entry_table = np.full((len(entries), 5), -1, dtype=np.int64)
-        slot = 0
         for e, entry in enumerate(entries):
             rows = np.arange(self.n_years) if entry.active_years is None else entry.active_years
             self._year_row[e, rows] = np.arange(len(rows))
             self._entry_table[e, :3] = (entry.actor, -1 if entry.kind is None else entry.kind,
                                         entry.sign)
             if entry.unrealised_row is not None:
-                self._entry_table[e, 3:] = (slot, entry.unrealised_row)
-                slot += 1
+                self._entry_table[e, 3:] = (0, entry.unrealised_row)
         self._year_row_single = np.where(self._year_row >= 0, 0, -1)
         self._realised_actor = np.array([actor_index[a] for a in model.realised_actors],
                                         dtype=np.int64)
@@ -341,6 +350,10 @@ class CompiledModel:
             bad = ~finite.all(axis=0)
             if bad.any():
                 nonfinite.append(i + np.flatnonzero(bad))
+        if self._chosen and not self.fused:
+            from riskcalc.engine.kernel_cache import count_numpy_blocks
+
+            count_numpy_blocks(-(-n // BLOCK_SIZE))
         result.nonfinite = (np.concatenate(nonfinite) if nonfinite
                             else np.empty(0, dtype=np.intp))
         if grid is not None:
@@ -377,15 +390,16 @@ class CompiledModel:
 
         single = np.array([len(c.amount) == 1 for c in contributions])
         year_row = np.where(single[:, None], self._year_row_single, self._year_row)
-        unrealised = [c.unrealised for c in contributions if c.unrealised is not None]
         histogram = kernel.NO_BANDS
         if bands is not None:
             grid, counts, extremes = bands
             histogram = (grid.low, grid.width, BINS, counts, extremes)
+        held: list[np.ndarray] = []  # the addressed arrays, alive until the kernel returns
         kernel.finish_block(
-            kernel.array_list([c.amount for c in contributions]), year_row,
-            self._entry_table, kernel.array_list(unrealised), rates,
-            np.ascontiguousarray(investment), len(self.model.actors), len(COST_KINDS),
+            kernel.row_addresses([c.amount for c in contributions], year_row, held),
+            self._entry_table,
+            kernel.row_addresses([c.unrealised for c in contributions], year_row, held),
+            rates, np.ascontiguousarray(investment), len(self.model.actors), len(COST_KINDS),
             self._realised_actor, used, out,
             kernel.NO_CUMULATIVE if cumulative is None else cumulative, *histogram)
 

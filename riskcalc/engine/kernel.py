@@ -10,29 +10,36 @@ fifty passes over (series × years × block) arrays for the same work.
 
 Every value is computed with the same operations, in the same order, as the
 straightforward numpy path (``CompiledModel(model, fused=False)``), so the two
-agree to the last bit; tests hold them to it.  Compiled by numba on first use
-and cached on disk; the kernel releases the GIL, so threads run it in parallel.
+agree to the last bit; tests hold them to it.  The kernel releases the GIL, so
+threads run it in parallel.
+
+Importing this module compiles nothing.  :func:`load` compiles the kernel, or
+loads it from numba's on-disk cache when :func:`is_cached` says it is there;
+:mod:`riskcalc.engine.kernel_cache` decides when (the numpy path runs meanwhile).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Sequence
 
 import numba
 import numpy as np
 from numba import types
-from numba.typed import List
+from numba.extending import intrinsic
 
-__all__ = ["finish_block", "count_bins", "array_list", "NO_CUMULATIVE", "NO_BANDS", "TILE"]
+__all__ = ["finish_block", "load", "loaded", "is_cached", "cache_directory", "row_addresses",
+           "NO_CUMULATIVE", "NO_BANDS", "TILE"]
 
 #: Scenarios processed together inside the kernel: the per-year series of a
 #: tile (series × TILE) stay in the L2 cache.
 TILE = 1024
 
 _ROWS = types.Array(types.float64, 2, "C", readonly=True)
+_ADDRESSES = types.Array(types.intp, 2, "C", readonly=True)
 _SIGNATURE = types.void(
-    types.ListType(_ROWS), types.Array(types.int64, 2, "C", readonly=True),
-    types.Array(types.int64, 2, "C", readonly=True), types.ListType(_ROWS), _ROWS,
+    _ADDRESSES, types.Array(types.int64, 2, "C", readonly=True), _ADDRESSES, _ROWS,
     types.Array(types.float64, 1, "C", readonly=True), types.int64, types.int64,
     types.Array(types.int64, 1, "C", readonly=True), types.int64,
     types.Array(types.float64, 2, "A"), types.Array(types.float64, 3, "A"),
@@ -40,42 +47,85 @@ _SIGNATURE = types.void(
     types.Array(types.float64, 1, "C", readonly=True), types.int64,
     types.Array(types.uint16, 2, "C"), types.Array(types.float64, 2, "C"))
 
+
+
+def _jit(**options):
+    """numba.njit, cached on disk where numba finds a writable place (the package's
+    ``__pycache__``, else NUMBA_CACHE_DIR or the user's cache); compiled in every
+    process where it finds none."""
+    def decorate(function):
+        try:
+            return numba.njit(cache=True, **options)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(**options)(function)
+    return decorate
+
+_loading = threading.Lock()
+_loaded = False
+
 #: Passed as `cumulative` when the series are not kept.
 NO_CUMULATIVE = np.empty((0, 0, 0))
 #: Passed as the histogram arguments when nothing is counted.
 NO_BANDS = (np.empty(0), np.empty(0), 0, np.empty((0, 0), dtype=np.uint16), np.empty((0, 2)))
 
 
-def array_list(arrays: Sequence[np.ndarray]) -> List:
-    """The kernel's typed list of C-contiguous (rows × n) float64 arrays."""
-    typed = List.empty_list(_ROWS)
-    for array in arrays:
-        typed.append(np.ascontiguousarray(array, dtype=float))
-    return typed
+def row_addresses(arrays: Sequence[np.ndarray | None], year_row: np.ndarray,
+                  keep: list[np.ndarray]) -> np.ndarray:
+    """Where in memory the kernel finds each entry's amounts in each year.
 
-
-@numba.njit(nogil=True, cache=True)
-def count_bins(values, low, width, bins, counts, extremes):  # pragma: no cover
-    """Add values of shape (R, n) to histograms of `bins` bins per row.
+    The kernel reads the rows of the entries' arrays through their addresses, so
+    that they are passed without being copied into one array and without a numba
+    typed list (whose methods numba compiles again in every process, about 0.3 s).
 
     Parameters
     ----------
-    values : ndarray, shape (R, n)
-    low, width : ndarray, shape (R,)
-        Left edge of bin 0 and bin width of each row.
-    bins : int
-    counts : ndarray of unsigned or signed int, shape (R, bins + 2)
-        Incremented; column 0 counts values below the grid, column ``bins + 1``
-        those above.  NaN is not counted.
-    extremes : ndarray, shape (R, 2)
-        Smallest and largest value of each row so far (NaN: none yet); updated.
+    arrays : sequence of ndarray, shape (rows_e, n), or None
+        One per entry (None: the entry has none); n at least the scenarios used.
+    year_row : ndarray of int64, shape (E, Y)
+        Row of ``arrays[e]`` holding year y + 1, or -1 where entry e is inactive.
+    keep : list
+        The arrays actually addressed (float64 with contiguous rows: copies of any
+        other) are appended; the caller holds it until the kernel has returned.
+
+    Returns
+    -------
+    ndarray of intp, shape (E, Y)
+        Address of the first value of that row, or 0 where there is none.
     """
-    for r in range(values.shape[0]):
-        _count_row(values[r], low[r], width[r], bins, counts[r], extremes[r])
+    base = np.zeros(len(year_row), dtype=np.intp)
+    stride = np.zeros(len(year_row), dtype=np.intp)
+    for e, array in enumerate(arrays):
+        if array is None:
+            continue
+        if array.dtype != np.float64 or array.strides[-1] != array.itemsize:
+            array = np.ascontiguousarray(array, dtype=np.float64)
+        keep.append(array)
+        base[e] = array.ctypes.data
+        stride[e] = array.strides[0]
+    addresses = base[:, None] + year_row * stride[:, None]
+    addresses[(year_row < 0) | (base == 0)[:, None]] = 0
+    return addresses
 
 
-@numba.njit(nogil=True, cache=True)
+@intrinsic
+def _row_at(typingctx, address):  # pragma: no cover
+    """The float64 values starting at an address (an intp): a pointer for numba.carray."""
+    pointer = types.CPointer(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(pointer))
+
+    return pointer(types.intp), codegen
+
+
+@_jit(nogil=True)
 def _count_row(values, low, width, bins, counts, extremes):  # pragma: no cover
+    """Add the values of one row to its histogram, as :meth:`BandGrid.count` does.
+
+    `counts` (bins + 2,) is incremented: column 0 below the grid, ``bins + 1``
+    above, NaN not counted; `extremes` (2,) holds the smallest and largest value
+    so far (NaN: none yet) and is updated.
+    """
     lo = extremes[0]
     hi = extremes[1]
     for v in values:
@@ -94,24 +144,25 @@ def _count_row(values, low, width, bins, counts, extremes):  # pragma: no cover
     extremes[1] = hi
 
 
-@numba.njit(_SIGNATURE, nogil=True, cache=True, error_model="numpy")
-def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_actors, n_kinds,
+@_jit(nogil=True, error_model="numpy")
+def finish_block(amounts, entries, unrealised, rates, investment, n_actors, n_kinds,
                  realised_actor, used, out, cumulative, band_low, band_width, bins,
                  band_counts, band_extremes):  # pragma: no cover
     """Add up, discount and reduce one block's cash flows.
 
     Parameters
     ----------
-    amounts : numba typed List of ndarray, shape (rows_e, n)
-        Each entry's positive amount (SEK) in the years it is active.
-    year_row : ndarray of int64, shape (E, Y)
-        Row of ``amounts[e]`` holding year y + 1, or -1 where entry e is inactive.
+    amounts : ndarray of intp, shape (E, Y)
+        Address (see :func:`row_addresses`) of entry e's positive amounts (SEK) in
+        year y + 1, one per scenario, or 0 where the entry is inactive.
     entries : ndarray of int64, shape (E, 5)
         Per entry: actor index, cost kind index (-1 for a transfer), sign
-        (+1 revenue, -1 cost), slot in `unrealised` (-1 for none) and the series
-        of unrealised savings it adds to (its index in `realised_actor`).
-    unrealised : numba typed List of ndarray, shape (rows_e, n)
-        Savings on paper that do not become budget, for the entries that have some.
+        (+1 revenue, -1 cost), whether it has unrealised savings (>= 0) or not
+        (-1), and the series of unrealised savings it adds to (its index in
+        `realised_actor`).
+    unrealised : ndarray of intp, shape (E, Y)
+        Addresses, as `amounts`, of the savings on paper that do not become
+        budget, for the entries that have some.
     rates : ndarray, shape (1 or Y, 1 or n)
         Discount rate in force in each year (one row: the same in every year), per
         scenario or the same in all (year 1 is not discounted).
@@ -131,8 +182,8 @@ def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_ac
         When `band_counts` has rows: the cumulative discounted net of series s in
         year y is counted into row ``s * Y + y`` as by :func:`count_bins`.
     """
-    n_years = year_row.shape[1]
-    n_entries = year_row.shape[0]
+    n_years = amounts.shape[1]
+    n_entries = amounts.shape[0]
     n_unrealised = realised_actor.shape[0]
     society = n_actors
     first_kind = n_actors + 1
@@ -152,10 +203,10 @@ def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_ac
         for y in range(n_years):
             flow[:, :] = 0.0
             for e in range(n_entries):
-                r = year_row[e, y]
-                if r < 0:
+                address = amounts[e, y]
+                if address == 0:
                     continue
-                source = amounts[e][r, t0:t0 + m]
+                source = numba.carray(_row_at(address + 8 * t0), m)
                 targets = (entries[e, 0], first_kind + entries[e, 1] if entries[e, 1] >= 0 else -1)
                 for target in targets:
                     if target < 0:
@@ -168,7 +219,7 @@ def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_ac
                         for t in range(m):
                             row[t] -= source[t]
                 if entries[e, 3] >= 0:
-                    paper = unrealised[entries[e, 3]][r, t0:t0 + m]
+                    paper = numba.carray(_row_at(unrealised[e, y] + 8 * t0), m)
                     row = flow[first_unrealised + entries[e, 4]]
                     for t in range(m):
                         row[t] += paper[t]
@@ -241,3 +292,48 @@ def finish_block(amounts, year_row, entries, unrealised, rates, investment, n_ac
                 for u in range(1, n_unrealised):
                     paper_total += cum[first_unrealised + u, t]
                 out[row, t0 + t] = cum[society, t] + paper_total
+
+
+def cache_directory() -> str | None:
+    """Where numba keeps the compiled kernel; None when it has nowhere to keep it."""
+    cache = getattr(finish_block, "_cache", None)
+    return getattr(cache, "cache_path", None)
+
+
+def is_cached() -> bool:
+    """True when numba's on-disk cache holds the kernel for this source file, this
+    numba, this Python and this CPU, so that :func:`load` loads it instead of
+    compiling it (0.3–0.5 s against 4–10 s).
+
+    Reads numba's cache index as numba itself would (its `_index_key` and
+    `_load_index`); should a numba release change those, this answers False and
+    runs keep to the numpy path, which gives the same numbers.
+    """
+    try:
+        cache = finish_block._cache
+        key = cache._index_key(_SIGNATURE, finish_block.targetctx.codegen())
+        files = cache._cache_file
+        name = files._load_index().get(key)
+        # numba writes the index before the data file: both must be there.
+        return name is not None and os.path.exists(files._data_path(name))
+    except Exception:  # a numba without these internals, or no cache at all
+        return False
+
+
+def load() -> None:
+    """Compile the kernel for its one signature (from numba's cache when it is
+    there, else from source, saving it there), once per process; thread-safe."""
+    global _loaded
+    with _loading:
+        if _loaded:
+            return
+        finish_block.compile(_SIGNATURE)
+        # Arrays of other layouts or flags are converted to the signature's types
+        # instead of compiling another specialisation (as an eager signature would).
+        finish_block.disable_compile()
+        _loaded = True
+
+
+def loaded() -> bool:
+    """True once :func:`load` has finished in this process."""
+    return _loaded

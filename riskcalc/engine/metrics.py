@@ -9,9 +9,12 @@ engine's layout, years on the second-to-last axis and scenarios on the last:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # the tables' functions import it: the engine itself needs no pandas
+    import pandas as pd
 
 __all__ = [
     "annuity_factor",
@@ -164,6 +167,8 @@ def summary_table(outputs: Mapping[str, np.ndarray],
     DataFrame
         Columns ``output, mean, std, se_mean, p05, p25, p50, p75, p95, prob_negative``.
     """
+    import pandas as pd
+
     return pd.DataFrame([summary_row(name, values if keep is None else values[keep])
                          for name, values in outputs.items()])
 
@@ -184,6 +189,8 @@ def payback_distribution(payback: np.ndarray, years: int) -> pd.DataFrame:
         Columns ``year, prob_in_year, prob_by_year``; the last row, year ``"never"``,
         is the probability of no payback within the horizon.
     """
+    import pandas as pd
+
     n = payback.size
     counts = np.bincount(np.nan_to_num(payback, nan=0).astype(int), minlength=years + 1)
     in_year = counts[1:years + 1] / n

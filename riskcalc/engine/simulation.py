@@ -407,12 +407,21 @@ def correlation_effect(result: SimulationResult, **engine: object) -> pd.DataFra
     model = result.model
     if model.correlations is None:
         raise ValueError(f"{model.source} declares no correlations")
-    independent = simulate(replace(model, correlations=None), result.n, seed=result.seed,
-                           chunk_size=result.chunk_size, **engine)
-    rows = []
-    for name in [*(f"npv_{a}" for a in model.actor_keys), "npv_society", "roi"]:
-        with_, without = (np.std(r.outputs[name][r.finite], ddof=1)
-                          for r in (result, independent))
-        rows.append({"output": name, "std_correlated": with_, "std_independent": without,
-                     "ratio": with_ / without if without > 0 else np.nan})
+    # A streamed run's second run is streamed too, into a hidden folder of the run
+    # directory (removed after; a killed run's is removed by the next run there):
+    # held in memory, it would need every column of every scenario at once.
+    scratch = (None if result.streamed_to is None
+               else result.streamed_to / f".independent.partial-{os.getpid()}")
+    try:
+        independent = simulate(replace(model, correlations=None), result.n, seed=result.seed,
+                               chunk_size=result.chunk_size, out_dir=scratch, **engine)
+        rows = []
+        for name in [*(f"npv_{a}" for a in model.actor_keys), "npv_society", "roi"]:
+            with_, without = (np.std(r.outputs[name][r.finite], ddof=1)
+                              for r in (result, independent))
+            rows.append({"output": name, "std_correlated": with_, "std_independent": without,
+                         "ratio": with_ / without if without > 0 else np.nan})
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     return pd.DataFrame(rows)

@@ -13,7 +13,6 @@ sizes and worker counts.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr
 
 __all__ = ["nearest_correlation", "copula_uniforms"]
 
@@ -85,4 +84,6 @@ def copula_uniforms(normals: np.ndarray, normal_matrix: np.ndarray) -> np.ndarra
     for row in range(factor.shape[0]):
         for col in range(row + 1):
             mixed[row] += factor[row, col] * normals[col]
+    from scipy.special import ndtr  # here: loading a model does not need scipy
+
     return ndtr(mixed)

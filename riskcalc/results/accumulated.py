@@ -10,16 +10,20 @@ scenario, the multiple of the investment the accumulated effect reaches by a yea
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from riskcalc.engine.compiled import BLOCK_SIZE, CompiledModel
 from riskcalc.model.objects import COST_KINDS, Model
 from riskcalc.programmes.cohorts import superpose
 
-__all__ = ["TABLE_4_3_YEARS", "CLAIM_SCENARIOS", "accumulated", "cohort_npv",
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["TABLE_4_3_YEARS", "CLAIM_SCENARIOS", "accumulated", "accumulated_by_kind",
+           "cohort_npv",
            "return_multiple", "claim_table"]
 
 #: Scenarios a run re-evaluates to test a model's return claim (the first ones of the run).
@@ -43,18 +47,32 @@ def accumulated(model: Model, values: Mapping[str, float] | None = None) -> pd.D
         Index ``year`` (1..horizon); columns ``real``, ``production``, ``financial``
         and ``total`` (currency, cumulative, discounted as the model says).
     """
+    import pandas as pd
+
+    return pd.DataFrame(accumulated_by_kind(model, values),
+                        index=pd.RangeIndex(1, model.years + 1, name="year"))
+
+
+def accumulated_by_kind(model: Model, values: Mapping[str, float] | None = None
+                        ) -> dict[str, np.ndarray]:
+    """The columns of :func:`accumulated`, without pandas (for ``riskcalc check``).
+
+    Returns
+    -------
+    dict of str to ndarray, shape (horizon,)
+        ``real``, ``production``, ``financial`` and ``total`` in years 1..horizon.
+    """
     point = {**model.base_case(), **(values or {})}
     params = {name: np.array([float(v)]) for name, v in point.items()}
     # One scenario: the numpy path gives the kernel's numbers without its import.
     cumulative = CompiledModel(model, fused=False).evaluate(params,
                                                            keep_cumulative=True).cumulative
     first_kind = len(model.actors) + 1
-    frame = pd.DataFrame({kind: cumulative[first_kind + i, :, 0]
-                          for i, kind in enumerate(COST_KINDS)},
-                         index=pd.RangeIndex(1, model.years + 1, name="year"))
-    frame = frame[["real", "production", "financial"]]
-    frame["total"] = frame.sum(axis=1)
-    return frame
+    kinds = {kind: cumulative[first_kind + i, :, 0] for i, kind in enumerate(COST_KINDS)}
+    columns = {kind: kinds[kind] for kind in ("real", "production", "financial")}
+    # As DataFrame.sum(axis=1) adds them: left to right, NaN counted as 0.
+    columns["total"] = np.nansum(np.stack(list(columns.values())), axis=0)
+    return columns
 
 
 def cohort_npv(model: Model, values: Mapping[str, float] | None = None) -> pd.DataFrame:
@@ -106,6 +124,8 @@ def cohort_npv(model: Model, values: Mapping[str, float] | None = None) -> pd.Da
             rows[row][keys[entry.actor]] += npv
             if entry.kind is not None:
                 society[row] += npv
+    import pandas as pd
+
     frame = pd.DataFrame.from_dict(rows, orient="index").add_prefix("npv_")
     frame["npv_society"] = pd.Series(society)
     intakes = [float(np.reshape(cohort["intake"], -1)[0])
@@ -172,6 +192,8 @@ def claim_table(model: Model, parameters: Mapping[str, ArrayLike]) -> pd.DataFra
     reached = return_multiple(model, first, claim.year)
     reached = reached[np.isfinite(reached)]
     p05, p50, p95 = np.percentile(reached, [5, 50, 95]) if len(reached) else [np.nan] * 3
+    import pandas as pd
+
     return pd.DataFrame([{
         "year": claim.year, "multiple": claim.multiple,
         "probability": float(np.mean(reached >= claim.multiple)) if len(reached) else np.nan,

@@ -1,0 +1,221 @@
+"""Which path evaluates the cash flows: the compiled kernel or numpy, and warming the kernel.
+
+The fused kernel (:mod:`riskcalc.engine.kernel`) is numba-compiled: 4 to 10 s
+the first time, then loaded from numba's on-disk cache in 0.3–0.5 s (numba and
+its registries).  The numpy path gives the same numbers to the last bit (tests
+hold the two to it), about 1.5 ms slower per block of 4,096 scenarios of the
+labour-market model.  So:
+
+- the first :data:`NUMPY_BLOCKS_FIRST` blocks of a process run on numpy: loading
+  the kernel pays for itself only over more (a run of 20,000 scenarios never
+  imports numba);
+- after that, while numba's cache does not hold the kernel (a fresh clone or
+  install), blocks stay on numpy, and a detached process compiles the kernel into
+  the cache for next time, at the lowest CPU priority (``nice 19``), so that it
+  takes only idle time;
+- once the cache holds it (checked at most once a second, so a long run or a
+  Python session switches as soon as it is there), the kernel is loaded and used.
+
+The environment variable ``RISKCALC_KERNEL`` overrides this: ``numba`` always
+uses the kernel (compiling it in the foreground if need be), ``numpy`` never
+imports numba, ``auto`` (the default) is the above.
+
+The compiling process holds an advisory lock (``flock``) in numba's cache
+directory, so two runs started together compile once; the operating system
+releases the lock however the process ends.  It is started in its own session
+with no terminal, and a thread of the starting process waits for it, so it never
+lingers as a zombie; when the starting process ends first, it carries on.  Where
+the package's folder is read-only numba caches in NUMBA_CACHE_DIR or the user's
+cache folder; where it has nowhere to cache, nothing is compiled in the
+background and runs use numpy (or ``RISKCALC_KERNEL=numba``).
+
+``python -m riskcalc.engine.kernel_cache`` compiles the kernel in the foreground
+(after an install, say); it prints where the cache is.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from riskcalc.errors import ResourceError
+
+__all__ = ["ENV", "CHOICES", "NUMPY_BLOCKS_FIRST", "kernel_choice", "use_kernel",
+           "count_numpy_blocks", "start_background_compile"]
+
+#: The environment variable that chooses the path.
+ENV = "RISKCALC_KERNEL"
+CHOICES = ("auto", "numba", "numpy")
+#: Name of the lock file the compiling process holds, in numba's cache directory.
+LOCK = "riskcalc-kernel.lock"
+#: Seconds between two looks at numba's cache while it does not hold the kernel.
+RECHECK_S = 1.0
+#: Blocks a process evaluates on numpy before it loads the kernel (with ``auto``):
+#: 128 blocks cost about 0.2 s more on numpy, less than loading the kernel.
+NUMPY_BLOCKS_FIRST = 128
+
+_lock = threading.Lock()
+_loaded = False
+_looked_at = -float("inf")
+_started = False
+_numpy_blocks = 0
+
+
+def kernel_choice() -> str:
+    """``RISKCALC_KERNEL``: auto (default), numba or numpy.
+
+    Raises
+    ------
+    ResourceError
+        For any other value, in one line.
+    """
+    choice = os.environ.get(ENV, "auto").strip().lower() or "auto"
+    if choice not in CHOICES:
+        raise ResourceError(f"environment variable {ENV}={os.environ[ENV]!r}: expected one "
+                            f"of {', '.join(CHOICES)}")
+    return choice
+
+
+def use_kernel() -> bool:
+    """Whether to evaluate with the compiled kernel now (True) or with numpy (False).
+
+    Cheap: a counter, then a flag once the kernel is loaded, or a look at one
+    small file at most once a second while numba's cache is cold.  Thread-safe;
+    a thread that finds another loading the kernel uses numpy meanwhile.
+    """
+    global _loaded, _looked_at
+    choice = kernel_choice()
+    if choice == "numpy":
+        return False
+    if _loaded:
+        return True
+    # Loaded already (by CompiledModel(fused=True), say)?  The module may still be
+    # importing in another thread: only a finished load counts.
+    loaded = getattr(sys.modules.get("riskcalc.engine.kernel"), "loaded", None)
+    if loaded is not None and loaded():
+        _loaded = True
+        return True
+    if choice == "auto" and _numpy_blocks < NUMPY_BLOCKS_FIRST:
+        return False
+    if choice == "numba":
+        from riskcalc.engine import kernel
+
+        kernel.load()
+        _loaded = True
+        return True
+    if time.monotonic() - _looked_at < RECHECK_S or not _lock.acquire(blocking=False):
+        return False
+    try:
+        if _loaded:
+            return True
+        _looked_at = time.monotonic()
+        from riskcalc.engine import kernel
+
+        directory = kernel.cache_directory()
+        if directory is not None and not _compiling(directory) and kernel.is_cached():
+            kernel.load()
+            _loaded = True
+        elif directory is not None:
+            start_background_compile(directory)
+        return _loaded
+    finally:
+        _lock.release()
+
+
+def count_numpy_blocks(blocks: int) -> None:
+    """Note blocks evaluated on numpy because :func:`use_kernel` said so."""
+    global _numpy_blocks
+    _numpy_blocks += blocks  # a lost update between threads only delays the switch
+
+
+def _compiling(directory: str) -> bool:
+    """True when a process holds the compile lock in `directory`."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): a second compile is only wasted work
+        return False
+    try:
+        fd = os.open(os.path.join(directory, LOCK), os.O_RDONLY)
+    except OSError:
+        return False  # no lock file yet: nobody has compiled here
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def start_background_compile(directory: str) -> subprocess.Popen | None:
+    """Start a detached process that compiles the kernel into numba's cache.
+
+    At most one per process, and none while another holds the lock in `directory`
+    (numba's cache directory).  Returns the process, or None when none was started.
+    """
+    global _started
+    if _started or _compiling(directory):
+        return None
+    _started = True
+    root = str(Path(__file__).resolve().parents[2])  # the folder holding riskcalc/
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH")) if p))
+    options: dict = {}
+    if os.name == "posix":
+        options["start_new_session"] = True  # no terminal: Ctrl-C in it does not stop it
+    else:  # pragma: no cover
+        options["creationflags"] = (subprocess.DETACHED_PROCESS
+                                    | subprocess.BELOW_NORMAL_PRIORITY_CLASS)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "riskcalc.engine.kernel_cache", "--background"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=root, env=env, **options)
+    except OSError:
+        return None
+    # Reaps it when it ends before this process; if this process ends first, the
+    # compile carries on and the system reaps it.
+    threading.Thread(target=process.wait, name="riskcalc-kernel-compile", daemon=True).start()
+    return process
+
+
+def _compile(background: bool) -> int:
+    """Compile the kernel into numba's cache, holding the lock; for ``python -m``."""
+    if background and hasattr(os, "nice"):
+        try:
+            os.nice(19)  # only idle time: the run that started it keeps its cores
+        except OSError:
+            pass
+    from riskcalc.engine import kernel
+
+    directory = kernel.cache_directory()
+    if directory is None:
+        print("riskcalc: numba has no writable cache folder here (set NUMBA_CACHE_DIR); "
+              "runs use the numpy path", file=sys.stderr)
+        return 1
+    fd = os.open(os.path.join(directory, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            import fcntl
+
+            # A second compile waits for the first, then finds the kernel cached.
+            fcntl.flock(fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if background else 0))
+        except ImportError:  # pragma: no cover
+            pass
+        except BlockingIOError:
+            return 0  # another process is compiling it
+        if not kernel.is_cached():
+            kernel.load()
+    finally:
+        os.close(fd)
+    if not background:
+        print(f"riskcalc: the compiled kernel is cached in {directory}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_compile("--background" in sys.argv[1:]))

@@ -1,0 +1,88 @@
+"""The first run does not wait for numba: numpy while the kernel's cache is cold, same numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MODELS, REPO
+
+from riskcalc.engine.kernel_cache import ENV
+
+#: Runs a multi-chunk simulation (band histograms included) and reports which path ran.
+SCRIPT = f"""
+import json, sys
+import numpy as np
+import riskcalc
+from riskcalc.engine import kernel_cache
+kernel_cache.NUMPY_BLOCKS_FIRST = 0  # as a large run would have reached it by now
+result = riskcalc.simulate(riskcalc.load_model({str(MODELS / "labour_market.toml")!r}),
+                           2 * 65536 + 100, seed=7, n_jobs=2)
+np.save(sys.argv[1], np.stack([result.outputs[c] for c in result.outputs]))
+np.save(sys.argv[2], result.yearly.select_dtypes("number").to_numpy(dtype=float))
+kernel = sys.modules.get("riskcalc.engine.kernel")
+print(json.dumps({{"numba": "numba" in sys.modules,
+                  "kernel": bool(kernel and kernel.finish_block.signatures),
+                  "package": riskcalc.__file__}}))
+"""
+
+
+def fresh_copy(tmp_path: Path) -> Path:
+    """The package alone, as a fresh clone has it: no __pycache__, so no numba cache."""
+    root = tmp_path / "clone"
+    shutil.copytree(REPO / "riskcalc", root / "riskcalc",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def run(root: Path, out: Path, **env: str) -> dict:
+    environment = {k: v for k, v in os.environ.items() if k != ENV}
+    environment.update(PYTHONPATH=str(root), **env)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(out / "outputs.npy"),
+                           str(out / "bands.npy")], capture_output=True, text=True,
+                          cwd=root, env=environment, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_a_cold_cache_runs_numpy_and_the_compiled_kernel_next_time_with_the_same_bits(tmp_path):
+    import numpy as np
+
+    root = fresh_copy(tmp_path)
+    cache = tmp_path / "numba-cache"  # as where the package's folder is read-only
+    env = {"NUMBA_CACHE_DIR": str(cache)}
+    cold, warm = tmp_path / "cold", tmp_path / "warm"
+    cold.mkdir()
+    warm.mkdir()
+    first = run(root, cold, **env)
+    assert first["package"].startswith(str(root))
+    assert not first["kernel"]
+    # The cold run started a background compile; this one waits for its lock, then
+    # finds the kernel cached (or compiles it, had the other not started yet).
+    subprocess.run([sys.executable, "-m", "riskcalc.engine.kernel_cache"], cwd=root, check=True,
+                   env={**os.environ, "PYTHONPATH": str(root), **env}, capture_output=True)
+    assert list(cache.rglob("kernel.finish_block-*.nbc"))
+    second = run(root, warm, **env)
+    assert second["kernel"]
+    for name in ("outputs.npy", "bands.npy"):
+        np.testing.assert_array_equal(np.load(cold / name), np.load(warm / name), err_msg=name)
+
+
+def test_riskcalc_kernel_numpy_never_imports_numba(tmp_path):
+    used = run(REPO, tmp_path, **{ENV: "numpy"})
+    assert not used["numba"] and not used["kernel"]
+
+
+def test_a_bad_riskcalc_kernel_value_is_refused_in_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "riskcalc", "run",
+                           str(MODELS / "labour_market.toml"), "--n", "100", "--no-report",
+                           "--out", str(tmp_path / "run")], capture_output=True, text=True,
+                          cwd=REPO, env={**os.environ, ENV: "fast"})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and f"{ENV}='fast'" in done.stderr
+    assert "auto, numba, numpy" in done.stderr
