@@ -33,6 +33,17 @@ def test_one_pass_tables_equal_the_straightforward_ones_to_the_bit(labour_market
     assert_same_tables(result, n_jobs=n_jobs)
 
 
+def test_a_run_too_large_to_keep_sorted_actor_npvs_reads_them_again_to_the_same_bit(
+        labour_market, tmp_path, monkeypatch):
+    # Above the budget the compensating transfers count losers from the columns
+    # read again instead of from kept sorted copies (bounded memory at any N).
+    from riskcalc.decision import onepass
+
+    monkeypatch.setattr(onepass, "_SORTED_BUDGET", 0)
+    streamed = simulate(labour_market, 9_000, seed=SEED, chunk_size=4096, out_dir=tmp_path)
+    assert_same_tables(streamed, n_jobs=2)
+
+
 def test_one_pass_tables_from_a_streamed_run_equal_those_in_memory(labour_market, tmp_path):
     streamed = simulate(labour_market, 9_000, seed=SEED, chunk_size=4096, out_dir=tmp_path)
     in_memory = simulate(labour_market, 9_000, seed=SEED, chunk_size=4096)

@@ -20,13 +20,15 @@ Every number is the same, to the bit, as the straightforward functions give
 :func:`~riskcalc.decision.tables.acceptability`, ``result.summary()``): the same
 operations on the same values in the same order; a test holds them to it.
 Memory: the sorted NPV of every actor is kept until the compensating transfers
-(which need every actor's mean) are known: 8 bytes per scenario and actor.
+(which need every actor's mean) are known, 8 bytes per scenario and actor, up to
+256 MB; a larger run reads the actors' columns again for them instead.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING
@@ -48,6 +50,9 @@ __all__ = ["one_pass_tables"]
 
 #: Columns worked on at once: each holds about three columns' worth of memory.
 _MAX_THREADS = 4
+#: Bytes of sorted actor NPVs kept for the compensating transfers; a larger run reads
+#: the actors' columns again instead (8 actors at 10 M scenarios would hold 640 MB).
+_SORTED_BUDGET = 256 * 2**20
 
 
 def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = None,
@@ -108,6 +113,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     curves: dict[str, pd.DataFrame] = {}
     kept: dict[str, np.ndarray] = {}
     followed = convergence_outputs(outputs)
+    keep_sorted = len(actors) * keep.size * 8 <= _SORTED_BUDGET
     convergence: dict[str, list[dict]] = {}
 
     def column(name: str) -> None:
@@ -132,7 +138,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             humps[name] = sorted_quantiles(ordered, [0.50, 0.95])
         key = name.removeprefix("npv_")
         if name.startswith("npv_") and key in series:
-            if key in actors:
+            if key in actors and keep_sorted:
                 actor_sorted[key] = ordered
             with np.errstate(divide="ignore", invalid="ignore"):
                 returns = values / investment
@@ -172,7 +178,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
         "risk": risk_frame,
         "classes": _classes(spec, counts, n, {key: class_means[key] for key in averaged}),
     }
-    tables.update(_redistribution(result, summaries, actor_sorted))
+    tables.update(_redistribution(result, summaries, actor_sorted, read))
     tables["acceptability"] = pd.concat([curves[key] for key in series], ignore_index=True)
     within = payback_within(payback, model.years)
     within.insert(0, "series", "society")
@@ -201,23 +207,30 @@ def _classes(spec: ClassSpec, counts: list[int], n: int,
 
 
 def _redistribution(result: SimulationResult, summaries: dict[str, dict],
-                    actor_sorted: dict[str, np.ndarray]) -> dict[str, pd.DataFrame]:
-    """The redistribution table and compensation matrix, from means and sorted NPVs."""
+                    actor_sorted: dict[str, np.ndarray], read: Callable[[str], np.ndarray]
+                    ) -> dict[str, pd.DataFrame]:
+    """The redistribution table and compensation matrix, from means and sorted NPVs
+    (or, for actors whose sorted NPVs were not kept, their columns read again)."""
     model = result.model
     expected = {a: float(summaries[f"npv_{a}"]["mean"]) for a in model.actor_keys}
     comp = compensate(expected, participants=[a.key for a in model.actors
                                               if a.kind != "production"])
     rows = []
     for i, actor in enumerate(model.actors):
-        ordered = actor_sorted[actor.key]
-        n = ordered.size
+        # x + t < 0 exactly when x < -t: a rounded sum has the sign of the exact
+        # one, and is zero only when that is, so the count needs no new column.
+        if actor.key in actor_sorted:
+            ordered = actor_sorted[actor.key]
+            n = ordered.size
+            below = np.searchsorted(ordered, -comp.transfer[i], side="left")
+        else:
+            values = read(f"npv_{actor.key}")
+            n = values.size
+            below = np.count_nonzero(values < -comp.transfer[i])
         row = summaries[f"npv_{actor.key}"]
         net = comp.expected_net[i]
         role = ("outside" if not comp.participates[i] else
                 "loser" if net < 0 else "gainer" if net > 0 else "neutral")
-        # x + t < 0 exactly when x < -t: a rounded sum has the sign of the exact
-        # one, and is zero only when that is, so the count needs no new column.
-        below = np.searchsorted(ordered, -comp.transfer[i], side="left")
         rows.append({
             "actor": actor.key, "label": actor.label, "kind": actor.kind,
             "expected_net": net,

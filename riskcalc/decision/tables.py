@@ -137,9 +137,8 @@ def write_risk_outputs(result: SimulationResult, out_dir: str | Path, *,
 
     ``risk.csv``, ``classes.csv``, ``redistribution.csv``, ``compensation_matrix.csv``,
     ``acceptability.csv``, ``payback_within.csv``, ``payback.csv``, ``convergence.csv`` and
-    ``voi.csv``.  To have them
-    written with the run (before its manifest), put :func:`risk_tables` into
-    ``result.tables`` before ``result.write(out_dir)`` instead.
+    ``voi.csv``.  To have them written with the run (before its manifest), put
+    :func:`risk_tables` into ``result.tables`` before ``result.write(out_dir)`` instead.
 
     Returns
     -------

@@ -124,21 +124,25 @@ def conditional_mean(net_benefit: np.ndarray, theta: np.ndarray, *,
     ndarray, shape (n,)
         Fitted values; their mean equals the mean of `net_benefit`, up to rounding.
     """
+    index, means = _bin_means(net_benefit, theta, bins)
+    return means[index]
+
+
+def _bin_means(net_benefit: np.ndarray, theta: np.ndarray, bins: int | None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Each scenario's bin along θ, and the mean of NB in each bin."""
     y = np.asarray(net_benefit, dtype=float)
     index, k = _bins(theta, bins)
     sums = np.bincount(index, weights=y, minlength=k)
-    counts = np.bincount(index, minlength=k)
-    return (sums / np.maximum(counts, 1))[index]
+    return index, sums / np.maximum(np.bincount(index, minlength=k), 1)
 
 
 def _evppi_terms(net_benefit: np.ndarray, theta: np.ndarray,
                  bins: int | None) -> np.ndarray:
     """Per scenario, ``NB · (1{E[NB | bin] > 0} - 1{approve now})``: their mean is EVPPI."""
     y = np.asarray(net_benefit, dtype=float)
-    index, k = _bins(theta, bins)
-    # conditional_mean(y, theta) > 0, decided once per bin rather than per scenario
-    sums = np.bincount(index, weights=y, minlength=k)
-    approve_in_bin = (sums / np.maximum(np.bincount(index, minlength=k), 1) > 0)[index]
+    index, means = _bin_means(y, theta, bins)
+    approve_in_bin = (means > 0)[index]  # decided once per bin, then spread to scenarios
     return y * (approve_in_bin.astype(float) - float(y.mean() > 0))
 
 
