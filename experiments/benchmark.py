@@ -446,13 +446,16 @@ def render_process(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def engine_gil(repeats: int, baseline: Path | None) -> list[dict]:
-    """``gil_share.py``'s figures for this tree and the baseline, each in its own process.
+def engine_gil(repeats: int, baseline: Path | None,
+               others: dict[str, Path] | None = None) -> list[dict]:
+    """``gil_share.py``'s figures for this tree, the baseline and `others` (name → tree),
+    each in its own process.
 
     The trees take turns `repeats` times (the machine is shared); for each tree the
     run with the smallest GIL share is kept.
     """
-    trees = {"this tree": HERE.parent, **({"baseline": baseline} if baseline else {})}
+    trees = {"this tree": HERE.parent, **({"baseline": baseline} if baseline else {}),
+             **(others or {})}
     best: dict[str, dict] = {}
     for _ in range(max(1, repeats)):
         for name, tree in trees.items():
@@ -568,16 +571,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gil", action="store_true",
                         help="only the engine's GIL share and thread scaling (with --baseline); "
                              "printed, written only with --out")
+    parser.add_argument("--gil-tree", action="append", default=[], metavar="NAME=DIR",
+                        help="another tree for the GIL rows (e.g. a colleague's branch)")
     parser.add_argument("--skip-engine", action="store_true",
                         help="only the whole-process, start-up and first-run rows")
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write the report (default reports/benchmark.md, "
                              "except with --gil)")
     args = parser.parse_args(argv)
+    others = {name: Path(tree) for name, tree in (t.split("=", 1) for t in args.gil_tree)}
     sections = []
     if args.gil:
         sections.append("## Engine: GIL share per chunk and thread scaling\n\n"
-                        + render_gil(engine_gil(args.repeats, args.baseline)))
+                        + render_gil(engine_gil(args.repeats, args.baseline, others)))
     if not args.skip_engine and not args.gil:
         sections.append(render(run(args.n, args.repeats, args.loop_n, args.memory_n)))
     if args.process_n and not args.gil:
@@ -596,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
                         + render_sobol(benchmark_sobol(args.sobol_n)))
     if not args.gil and not args.skip_engine:
         sections.append("## Engine: GIL share per chunk and thread scaling\n\n"
-                        + render_gil(engine_gil(args.repeats, args.baseline)))
+                        + render_gil(engine_gil(args.repeats, args.baseline, others)))
         if args.sobol_n:
             sections.append("## Sensitivity: `riskcalc sobol` with 1 and all jobs\n\n"
                             + render_jobs(jobs_scaling(args.sobol_n, [1, os.cpu_count() or 1],

@@ -51,7 +51,7 @@ def measure(repeats: int = 5, chunks: int = 8) -> dict[str, float]:
                                 / "labour_market.toml")
     size = compiled.DEFAULT_CHUNK_SIZE
     drawn = [sample_parameters(model, 1, k, size) for k in range(chunks)]
-    engine = compiled.CompiledModel(model, fused=True)  # the kernel, whatever RISKCALC_KERNEL
+    engine = compiled.CompiledModel(model, fused=True)  # the kernel, also while it is cold
     engine.evaluate(drawn[0])  # load the kernel
 
     in_kernel = [0.0]
@@ -63,46 +63,45 @@ def measure(repeats: int = 5, chunks: int = 8) -> dict[str, float]:
         in_kernel[0] += time.perf_counter() - start
 
     def one_thread(blocks_of: int, scenarios: int) -> tuple[float, float]:
-        """Best seconds per block, and of it in the kernel, at `blocks_of` scenarios."""
+        """Seconds per block, and of it in the kernel, at `blocks_of` scenarios."""
         block_size = compiled.BLOCK_SIZE
         compiled.BLOCK_SIZE = blocks_of
         kernel.finish_block = timed_finish
         try:
             parts = [{k: v[:scenarios] for k, v in chunk.items()} for chunk in drawn]
-            best = (np.inf, np.inf)
-            for _ in range(repeats):
-                in_kernel[0] = 0.0
-                start = time.perf_counter()
-                for part in parts:
-                    engine.evaluate(part)
-                elapsed = time.perf_counter() - start
-                if elapsed < best[0]:
-                    best = (elapsed, in_kernel[0])
+            in_kernel[0] = 0.0
+            start = time.perf_counter()
+            for part in parts:
+                engine.evaluate(part)
+            elapsed = time.perf_counter() - start
         finally:
             compiled.BLOCK_SIZE = block_size
             kernel.finish_block = finish
         blocks = len(parts) * (scenarios // blocks_of)
-        return best[0] / blocks, best[1] / blocks
+        return elapsed / blocks, in_kernel[0] / blocks
+
+    def threaded(pool: ThreadPoolExecutor) -> float:
+        def run(chunk):
+            compiled.CompiledModel(model, fused=True).evaluate(chunk)
+
+        start = time.perf_counter()
+        list(pool.map(run, drawn))
+        return time.perf_counter() - start
 
     block = compiled.BLOCK_SIZE
-    per_block, kernel_block = one_thread(block, size)
-    fixed, _ = one_thread(16, 16 * 64)
     blocks_per_chunk = size // block
-
-    def threaded(workers: int) -> float:
-        def run(chunk):
-            compiled.CompiledModel(model).evaluate(chunk)
-
-        best = np.inf
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(run, drawn))  # start the threads
-            for _ in range(repeats):
-                start = time.perf_counter()
-                list(pool.map(run, drawn))
-                best = min(best, time.perf_counter() - start)
-        return best
-
-    one, two = threaded(1), threaded(2)
+    # Each figure is the best of the repeats; the four are measured in turn within a
+    # repeat, so that a busy moment of the (shared) machine hits all of them alike.
+    per_block = kernel_block = fixed = one = two = np.inf
+    with ThreadPoolExecutor(1) as single, ThreadPoolExecutor(2) as double:
+        threaded(single), threaded(double)  # start the threads
+        for _ in range(repeats):
+            whole = one_thread(block, size)
+            if whole[0] < per_block:
+                per_block, kernel_block = whole
+            fixed = min(fixed, one_thread(16, 16 * 64)[0])
+            one = min(one, threaded(single))
+            two = min(two, threaded(double))
     share = fixed / per_block
     speedup = one / two
     serial = (1 / speedup - 1 / 2) / (1 - 1 / 2)  # Karp–Flatt
