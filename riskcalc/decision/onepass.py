@@ -27,7 +27,6 @@ Memory: the sorted NPV of every actor is kept until the compensating transfers
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -42,6 +41,7 @@ from riskcalc.decision.curves import payback_within, round_grid
 from riskcalc.decision.measures import _check_level, prob_se, sorted_risk_row
 from riskcalc.decision.redistribution import compensate
 from riskcalc.engine.metrics import payback_distribution, sorted_quantiles, summary_row
+from riskcalc.engine.resources import worker_threads
 
 if TYPE_CHECKING:
     from riskcalc.results.result import SimulationResult
@@ -152,7 +152,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     rest = [name for name in dict.fromkeys(["investment", *outputs]) if name != "npv_society"]
     # numpy's sorts and reductions release the GIL: columns in parallel threads.
     # Each thread holds about three columns at a time; a few keep memory bounded.
-    workers = max(1, min(n_jobs if n_jobs > 0 else os.cpu_count() or 1, _MAX_THREADS))
+    workers = min(worker_threads(n_jobs), _MAX_THREADS)
     if workers == 1:
         for name in rest:
             column(name)

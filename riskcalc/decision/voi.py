@@ -22,7 +22,6 @@ bin means, which is small when each bin holds hundreds of scenarios (n ≳ 10⁵
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from riskcalc.engine.resources import worker_threads
 from riskcalc.engine.sampling import design_inputs
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
 
     # Most of numpy's work here releases the GIL: parameters in threads, a few at a
     # time (each holds a few columns' worth of memory).
-    workers = max(1, min(n_jobs if n_jobs > 0 else os.cpu_count() or 1, _MAX_THREADS, len(names)))
+    workers = max(1, min(worker_threads(n_jobs), _MAX_THREADS, len(names)))
     with ThreadPoolExecutor(workers) as pool:
         partial = list(pool.map(row, names))
     rows += sorted(partial, key=lambda r: -r["value"])

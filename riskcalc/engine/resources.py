@@ -14,7 +14,8 @@ from pathlib import Path
 
 from riskcalc.errors import ResourceError
 
-__all__ = ["available_memory", "available_disk", "check_fits", "size", "MAX_SCENARIOS",
+__all__ = ["available_memory", "available_disk", "check_fits", "size", "worker_threads",
+           "MAX_SCENARIOS",
            "HEADROOM"]
 
 #: Largest number of scenarios or design points accepted at all (2**40, about 1.1e12).
@@ -93,3 +94,10 @@ def check_fits(count: int, *, memory_per_item: float, disk_per_item: float = 0.0
                 f"{what} {count:,}: the {unit} need about {size(count * per_item)} of {kind}"
                 f"{where}, and {size(available)} is available; at most {fit:,} {unit} fit"
                 + (f" (give {what} {fit:,} or less)" if what.startswith("--") else ""))
+
+
+def worker_threads(n_jobs: int) -> int:
+    """Threads for `n_jobs` in joblib's sense: -1 every core, -2 all but one, ...; at least 1."""
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return max(1, n_jobs)

@@ -10,13 +10,13 @@ non-finite outputs.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from riskcalc.engine.compiled import BLOCK_SIZE, DEFAULT_CHUNK_SIZE, output_columns
+from riskcalc.engine.resources import worker_threads
 from riskcalc.engine.sampling import design_inputs
 from riskcalc.engine.simulation import evaluate_points
 from riskcalc.errors import ModelError, did_you_mean
@@ -27,7 +27,6 @@ __all__ = [
     "resolve_outputs",
     "analysed_inputs",
     "is_whole",
-    "worker_threads",
     "check_seed",
     "check_bootstrap",
     "correlation_warning",
@@ -91,13 +90,6 @@ def analysed_inputs(model: Model) -> list[str]:
 def is_whole(value: Any) -> bool:
     """An int or NumPy integer, and not a bool (which Python counts as an int)."""
     return not isinstance(value, bool) and isinstance(value, (int, np.integer))
-
-
-def worker_threads(n_jobs: int) -> int:
-    """Threads for `n_jobs` in joblib's sense: -1 every core, -2 all but one, ...; at least 1."""
-    if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    return max(1, n_jobs)
 
 
 def check_seed(seed: int | None) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.engine.compiled import DEFAULT_CHUNK_SIZE, output_columns
-from riskcalc.engine.resources import check_fits
+from riskcalc.engine.resources import check_fits, worker_threads
 from riskcalc.engine.sampling import from_unit_cube
 from riskcalc.engine.simulation import DEFAULT_BACKEND
 from riskcalc.errors import ModelError
@@ -32,7 +32,6 @@ from riskcalc.sensitivity.problem import (
     correlation_warning,
     evaluate,
     resolve_outputs,
-    worker_threads,
 )
 from riskcalc.sensitivity.sobol_estimators import (
     SobolIndices,

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from riskcalc.engine.resources import worker_threads
 from riskcalc.errors import ModelError
-from riskcalc.sensitivity.problem import is_whole, worker_threads
+from riskcalc.sensitivity.problem import is_whole
 
 __all__ = ["SobolIndices", "sobol_base", "sobol_design", "sobol_indices", "from_b_mask",
            "design_rows", "check_power_of_two", "design_steps"]
