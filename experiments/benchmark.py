@@ -362,8 +362,8 @@ def report_speed(n: int, repeats: int, baseline: Path | None) -> dict[str, float
 
     One run directory (this tree's ``run --no-report``) is copied for each tree, so both
     read the same files; the trees take turns, and each figure is the best of
-    `repeats`.  Also the report's part of ``riskcalc run`` in this tree: ``run`` with
-    its report less ``run --no-report``, best of `repeats` each.
+    `repeats` after a warm-up round.  Also the report's part of ``riskcalc run`` in
+    each tree: ``run`` with its report less ``run --no-report`` (best of `repeats` each).
     """
     trees = {"new": None, **({"baseline": baseline} if baseline else {})}
     figures: dict[str, float] = {"n": n}
@@ -379,37 +379,40 @@ def report_speed(n: int, repeats: int, baseline: Path | None) -> dict[str, float
             for name, tree in trees.items():
                 times[name].append(timed_child(_cli(tree, "report", str(Path(tmp) / name))))
         for name, measured in times.items():
-            figures[f"{name}_wall"] = min(w for w, _ in measured[1:])
-            figures[f"{name}_cpu"] = min(c for _, c in measured[1:])
-        run = {}
-        for flag in ("--report", "--no-report"):
-            run[flag] = [timed_child(_cli(None, "run", str(MODEL), "--n", str(n), "--seed", "1",
-                                          "--quiet", flag, "--out", f"{tmp}/again"))
-                         for _ in range(repeats)]
-        for i, kind in enumerate(("wall", "cpu")):
-            figures[f"run_report_{kind}"] = min(t[i] for t in run["--report"])
-            figures[f"run_no_report_{kind}"] = min(t[i] for t in run["--no-report"])
+            for i, kind in enumerate(("wall", "cpu")):
+                figures[f"{name}_{kind}"] = min(t[i] for t in measured[1:])
+        runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for _ in range(repeats):
+            for name, tree in trees.items():
+                model = str((tree or HERE.parent) / "models" / "labour_market.toml")
+                for flag in ("--report", "--no-report"):
+                    runs.setdefault((name, flag), []).append(timed_child(_cli(
+                        tree, "run", model, "--n", str(n), "--seed", "1", "--quiet", flag,
+                        "--out", f"{tmp}/again-{name}")))
+        for (name, flag), measured in runs.items():
+            for i, kind in enumerate(("wall", "cpu")):
+                figures[f"{name}_run{flag[1:].replace('-', '_')}_{kind}"] = min(
+                    t[i] for t in measured)
     return figures
 
 
 def render_report_speed(f: dict[str, float]) -> str:
-    base = "baseline_wall" in f
+    trees = ["new"] + (["baseline"] if "baseline_wall" in f else [])
+    head = "| | " + " | ".join(f"{'this tree' if t == 'new' else 'baseline'} {kind}"
+                                for t in trees for kind in ("wall-clock", "CPU")) + " |"
+    rows = [("`riskcalc report`", ""), ("`riskcalc run` with its report", "_run_report"),
+            ("`riskcalc run --no-report`", "_run_no_report")]
     lines = [f"`riskcalc report RUN_DIR` on a run of {int(f['n']):,} scenarios (labour market), "
              "the trees taking turns on copies of one run directory; best of the repeats "
-             "after a warm-up round. CPU: user + system seconds of the process.", "",
-             "| | wall-clock | CPU |" + (" baseline wall-clock | baseline CPU | ratio (CPU) |"
-                                         if base else ""),
-             "|---|---:|---:|" + ("---:|---:|---:|" if base else ""),
-             f"| `riskcalc report` | {f['new_wall']:.2f} s | {f['new_cpu']:.2f} s |"
-             + (f" {f['baseline_wall']:.2f} s | {f['baseline_cpu']:.2f} s | "
-                f"{f['baseline_cpu'] / f['new_cpu']:.1f}× |" if base else ""),
-             f"| `riskcalc run` with its report | {f['run_report_wall']:.2f} s | "
-             f"{f['run_report_cpu']:.2f} s |" + (" | | |" if base else ""),
-             f"| `riskcalc run --no-report` | {f['run_no_report_wall']:.2f} s | "
-             f"{f['run_no_report_cpu']:.2f} s |" + (" | | |" if base else ""),
-             f"| the report's part of `run` (difference) | "
-             f"{f['run_report_wall'] - f['run_no_report_wall']:.2f} s | "
-             f"{f['run_report_cpu'] - f['run_no_report_cpu']:.2f} s |" + (" | | |" if base else "")]
+             "after a warm-up round. CPU: user + system seconds of the process and its "
+             "children. The report's part of `run` is the difference of the two runs.", "",
+             head, "|---|" + "---:|" * (2 * len(trees))]
+    for label, key in rows:
+        lines.append(f"| {label} | " + " | ".join(
+            f"{f[f'{t}{key}_{kind}']:.2f} s" for t in trees for kind in ("wall", "cpu")) + " |")
+    lines.append("| the report's part of `run` | " + " | ".join(
+        f"{f[f'{t}_run_report_{kind}'] - f[f'{t}_run_no_report_{kind}']:.2f} s"
+        for t in trees for kind in ("wall", "cpu")) + " |")
     return "\n".join(lines)
 
 

@@ -68,15 +68,22 @@ def write_report(run_dir: str | Path, lang: str = "en", *,
     Path
         The HTML report, ``run_dir/report.html``.
     """
+    from riskcalc.report.plots.background import figures_in_background
+
     words = get_labels(lang)
     run = read_run(run_dir, model=model)
     run.lang = lang
-    figures = report_figures(run, words)
-    tables = report_tables(run, words)
-    summary = summary_sentences(run, words)
-    methods = methods_paragraphs(run, words)
-    notes = report_notes(run, words)
-    page = html_report(run, words, lang, summary, figures, tables, methods, notes)
+    # Each figure's files are written by a child process while the next is drawn;
+    # leaving the block waits for them (the page embeds the PNGs).  The sections with
+    # the slowest figure to write (convergence, three panels) go first.
+    with figures_in_background():
+        extra = extra_sections(run, words)
+        figures = report_figures(run, words)
+        tables = report_tables(run, words)
+        summary = summary_sentences(run, words)
+        methods = methods_paragraphs(run, words)
+        notes = report_notes(run, words)
+    page = html_report(run, words, lang, summary, figures, tables, methods, notes, extra=extra)
     out = run.directory
     atomic_write(out / "report.html", lambda p: p.write_text(page, encoding="utf-8"))
     markdown = markdown_summary(run, words, summary, tables, methods)
@@ -90,8 +97,11 @@ def write_report(run_dir: str | Path, lang: str = "en", *,
 
 def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
                 figures: list[EmbeddedFigure], tables: list[Table], methods: list[str],
-                notes: list[str]) -> str:
-    """The HTML page: summary, then sections in the order a reader needs them."""
+                notes: list[str], *, extra: list[Section] | None = None) -> str:
+    """The HTML page: summary, then sections in the order a reader needs them.
+
+    `extra` are the sections of :func:`extra_sections` (made here when not given).
+    """
     m = run.manifest
     fig = {f.name: f for f in figures}
     tab = {t.key: t for t in tables}
@@ -120,7 +130,7 @@ def html_report(run: RunData, words: Labels, lang: str, summary: list[str],
                                            "acceptability"]),
             section(words["redistribution"], (), ["redistribution"]),
             section(words["investor_section"], (), ["contract"]),
-            *extra_sections(run, words),
+            *(extra_sections(run, words) if extra is None else extra),
             Section(words["methods"], paragraphs=methods, css_class="methods"),
         ],
         footer=[*notes, words["generated"].format(version=version)])

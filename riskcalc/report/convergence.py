@@ -7,7 +7,6 @@ the target and the N it needs.
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from pathlib import Path
@@ -43,8 +42,7 @@ def _figure(table: pd.DataFrame, words: Labels, currency: str, out: Path) -> Emb
         plot_running_estimate(table, stat, labels=words, ax=ax,
                               currency=currency if stat != "p_loss" else None)
     paths = save_figure(figure, out, "convergence")
-    return EmbeddedFigure("convergence", words["c_heading"], words["c_caption"],
-                          base64.b64encode(paths["png"].read_bytes()).decode("ascii"))
+    return EmbeddedFigure("convergence", words["c_heading"], words["c_caption"], paths["png"])
 
 
 def _value(words: Labels, statistic: str, value: float, currency: str) -> str:

@@ -7,7 +7,6 @@ figures, the box table and the classification tree's leaves.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -104,8 +103,7 @@ def discovery_figures(discovery: Mapping[str, Any], words: Labels,
             continue
         ax = draw(discovery, labels=words)
         paths = save_figure(ax.figure, out, name)
-        made.append(EmbeddedFigure(name, title, caption,
-                                   base64.b64encode(paths["png"].read_bytes()).decode("ascii")))
+        made.append(EmbeddedFigure(name, title, caption, paths["png"]))
     return made
 
 

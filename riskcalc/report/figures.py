@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -75,8 +74,7 @@ def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
         ax = draw()
         figure = ax.figure if hasattr(ax, "figure") else ax
         paths = plots.save_figure(figure, out, name)
-        made.append(EmbeddedFigure(name, title, caption,
-                            base64.b64encode(paths["png"].read_bytes()).decode("ascii")))
+        made.append(EmbeddedFigure(name, title, caption, paths["png"]))
 
     classes, order, probabilities = scenario_classes(run)
     keep("society_npv", words["society_distribution"], words["cap_society"],

@@ -8,7 +8,6 @@ Nothing is computed that the run's tables do not hold.
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -151,7 +150,7 @@ def write_fund_report(run_dir: str | Path, lang: str = "en") -> Path:
     ax = balance_fan(tables["fund_balance"], min_balance=floor, labels=words, currency=cur)
     paths = save_figure(ax.figure, directory / "figures", "fund_balance")
     figure = EmbeddedFigure("fund_balance", words["fund_balance"], words["cap_fund_balance"],
-                            base64.b64encode(paths["png"].read_bytes()).decode("ascii"))
+                            paths["png"])
     made = {t.key: t for t in fund_tables(manifest, tables, words)}
     verdict_path = directory / "verdict.json"
     verdict = None

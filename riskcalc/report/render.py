@@ -9,9 +9,11 @@ fetched from a network.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["Table", "EmbeddedFigure", "Section", "PAGE_CSS", "html_page", "html_table",
            "html_figure", "markdown_table", "latex_tables", "md_text"]
@@ -51,12 +53,17 @@ class Table:
 
 @dataclass(frozen=True)
 class EmbeddedFigure:
-    """A figure as base64 PNG, with the name of its files under ``figures/``."""
+    """A figure's PNG file, embedded in the page, with the name of its files under
+    ``figures/``; the file is read when the page is written."""
 
     name: str
     title: str
     caption: str
-    png_base64: str
+    png: Path
+
+    @property
+    def png_base64(self) -> str:
+        return base64.b64encode(Path(self.png).read_bytes()).decode("ascii")
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,10 @@ def save_figure(figure: Figure, directory: str | Path, name: str, *,
     """Write a figure as ``directory/name.png`` and ``.svg``, each atomically.
 
     The figure's layout is fixed by the first file written: after this, the figure
-    keeps the positions it was saved with.
+    keeps the positions it was saved with.  Within
+    :func:`~riskcalc.report.plots.background.figures_in_background` the files are
+    written by a forked child (they exist once that block is left), and this figure
+    is left as it was drawn.
 
     Returns
     -------
@@ -65,16 +68,20 @@ def save_figure(figure: Figure, directory: str | Path, name: str, *,
         Format → file written.
     """
     from riskcalc.files import atomic_write
+    from riskcalc.report.plots.background import write_in_background
 
-    written = {}
-    for fmt in formats:
-        path = Path(directory) / f"{name}.{fmt}"
-        atomic_write(path, lambda tmp, f=fmt: figure.savefig(tmp, format=f, dpi=dpi,
-                                                             metadata=_metadata(f)))
-        written[fmt] = path
-        # The layout found for the first file holds for the next (it is in fractions of
-        # the figure): the second save need not find it again, a third of its time.
-        figure.set_layout_engine("none")
+    written = {fmt: Path(directory) / f"{name}.{fmt}" for fmt in formats}
+
+    def write() -> None:
+        for fmt, path in written.items():
+            atomic_write(path, lambda tmp, f=fmt: figure.savefig(tmp, format=f, dpi=dpi,
+                                                                 metadata=_metadata(f)))
+            # The layout found for the first file holds for the next (it is in fractions
+            # of the figure): the second save need not find it again, a third of its time.
+            figure.set_layout_engine("none")
+
+    if not write_in_background(write):
+        write()
     return written
 
 
