@@ -60,7 +60,6 @@ RECHECK_S = 1.0
 NUMPY_BLOCKS_FIRST = 128
 
 _lock = threading.Lock()
-_loaded = False
 _looked_at = -float("inf")
 _started = False
 _numpy_blocks = 0
@@ -88,43 +87,41 @@ def use_kernel() -> bool:
     small file at most once a second while numba's cache is cold.  Thread-safe;
     a thread that finds another loading the kernel uses numpy meanwhile.
     """
-    global _loaded, _looked_at
+    global _looked_at
     choice = kernel_choice()
     if choice == "numpy":
         return False
-    if _loaded:
+    if _kernel_loaded():
         return True
-    # Loaded already (by CompiledModel(fused=True), say)?  The module may still be
-    # importing in another thread: only a finished load counts.
-    loaded = getattr(sys.modules.get("riskcalc.engine.kernel"), "loaded", None)
-    if loaded is not None and loaded():
-        _loaded = True
-        return True
-    if choice == "auto" and _numpy_blocks < NUMPY_BLOCKS_FIRST:
-        return False
     if choice == "numba":
         from riskcalc.engine import kernel
 
         kernel.load()
-        _loaded = True
         return True
-    if time.monotonic() - _looked_at < RECHECK_S or not _lock.acquire(blocking=False):
+    if (_numpy_blocks < NUMPY_BLOCKS_FIRST or time.monotonic() - _looked_at < RECHECK_S
+            or not _lock.acquire(blocking=False)):
         return False
     try:
-        if _loaded:
-            return True
         _looked_at = time.monotonic()
         from riskcalc.engine import kernel
 
         directory = kernel.cache_directory()
         if directory is not None and not _compiling(directory) and kernel.is_cached():
             kernel.load()
-            _loaded = True
-        elif directory is not None:
+            return True
+        if directory is not None:
             start_background_compile(directory)
-        return _loaded
+        return False
     finally:
         _lock.release()
+
+
+def _kernel_loaded() -> bool:
+    """True once the kernel is loaded in this process (by CompiledModel(fused=True),
+    say).  The module may still be importing in another thread: only a finished
+    load counts."""
+    loaded = getattr(sys.modules.get("riskcalc.engine.kernel"), "loaded", None)
+    return loaded is not None and loaded()
 
 
 def count_numpy_blocks(blocks: int) -> None:
