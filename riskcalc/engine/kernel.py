@@ -179,7 +179,8 @@ def finish_block(amounts, entries, unrealised, rates, investment, n_actors, n_ki
         (:data:`NO_CUMULATIVE`: not kept).
     band_low, band_width, bins, band_counts, band_extremes
         When `band_counts` has rows: the cumulative discounted net of series s in
-        year y is counted into row ``s * Y + y`` as by :func:`count_bins`.
+        year y is counted into row ``s * Y + y`` as by
+        :meth:`riskcalc.engine.bands.BandGrid.count`.
     """
     n_years = amounts.shape[1]
     n_entries = amounts.shape[0]
