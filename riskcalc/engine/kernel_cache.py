@@ -55,9 +55,9 @@ LOCK = "riskcalc-kernel.lock"
 #: Seconds between two looks at numba's cache while it does not hold the kernel.
 RECHECK_S = 1.0
 #: Blocks a process evaluates on numpy before it loads the kernel (with ``auto``):
-#: 128 blocks (half a million scenarios) cost about as much more on numpy as loading
+#: 64 blocks of 8,192 (524,288 scenarios) cost about as much more on numpy as loading
 #: the kernel costs (0.45 s of CPU): a process never pays much more than twice the least.
-NUMPY_BLOCKS_FIRST = 128
+NUMPY_BLOCKS_FIRST = 64
 
 _lock = threading.Lock()
 _looked_at = -float("inf")

@@ -27,7 +27,7 @@ import pandas as pd
 from riskcalc.engine.backends import _IN_PROCESS, BACKENDS, DEFAULT_BACKEND, engine_backend
 from riskcalc.engine.bands import BandGrid, exact_percentiles
 from riskcalc.engine.compiled import (
-    BLOCK_SIZE,
+    BAND_SAMPLE,
     DEFAULT_CHUNK_SIZE,
     ChunkOutput,
     CompiledModel,
@@ -294,9 +294,9 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
     if len(sizes) > 1:
         # Band bins are fixed by a pilot sample of its own stream, before any chunk
         # runs, so that every chunk counts into the same bins wherever it runs.
-        pilot = compiled.evaluate(sample_parameters(model, seed, PILOT_KEY, BLOCK_SIZE),
+        pilot = compiled.evaluate(sample_parameters(model, seed, PILOT_KEY, BAND_SAMPLE),
                                   keep_cumulative=True)
-        grid = BandGrid.from_pilot(pilot.cumulative.reshape(-1, BLOCK_SIZE))
+        grid = BandGrid.from_pilot(pilot.cumulative.reshape(-1, BAND_SAMPLE))
 
     stream_to = None
     if out_dir is not None:
