@@ -73,9 +73,10 @@ def write_report(run_dir: str | Path, lang: str = "en", *,
     words = get_labels(lang)
     run = read_run(run_dir, model=model)
     run.lang = lang
-    # Each figure's files are written by a child process while the next is drawn;
-    # leaving the block waits for them (the page embeds the PNGs).  The sections with
-    # the slowest figure to write (convergence, three panels) go first.
+    out = run.directory
+    # Each figure's files are written by a child process while the next is drawn, and
+    # the rest while the last are written; leaving the block waits for them (the page
+    # embeds the PNGs).  The slowest figure to write (convergence, three panels) first.
     with figures_in_background():
         extra = extra_sections(run, words)
         figures = report_figures(run, words)
@@ -83,15 +84,14 @@ def write_report(run_dir: str | Path, lang: str = "en", *,
         summary = summary_sentences(run, words)
         methods = methods_paragraphs(run, words)
         notes = report_notes(run, words)
+        markdown = markdown_summary(run, words, summary, tables, methods)
+        atomic_write(out / "summary.md", lambda p: p.write_text(markdown, encoding="utf-8"))
+        latex = latex_tables([t for t in tables if t.key in ("actors", "table43")],
+                             preamble="\n".join([words["tex_header"], *methods]))
+        atomic_write(out / "tables.tex", lambda p: p.write_text(latex, encoding="utf-8"))
+        write_workbook(out, run.model)  # again: sensitivity tables may have come since the run
     page = html_report(run, words, lang, summary, figures, tables, methods, notes, extra=extra)
-    out = run.directory
     atomic_write(out / "report.html", lambda p: p.write_text(page, encoding="utf-8"))
-    markdown = markdown_summary(run, words, summary, tables, methods)
-    atomic_write(out / "summary.md", lambda p: p.write_text(markdown, encoding="utf-8"))
-    latex = latex_tables([t for t in tables if t.key in ("actors", "table43")],
-                         preamble="\n".join([words["tex_header"], *methods]))
-    atomic_write(out / "tables.tex", lambda p: p.write_text(latex, encoding="utf-8"))
-    write_workbook(out, run.model)  # again: sensitivity tables may have come since the run
     return out / "report.html"
 
 

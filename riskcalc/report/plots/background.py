@@ -31,6 +31,9 @@ __all__ = ["figures_in_background", "write_in_background", "PATIENCE"]
 #: written here; a safety net (a figure takes well under a second).
 PATIENCE = 120.0
 
+#: Children at most at a time (a report has six to ten figures).
+_MOST = 16
+
 _PENDING: ContextVar[list[tuple[int, Callable[[], object]]] | None] = ContextVar(
     "riskcalc_pending_figures", default=None)
 
@@ -84,8 +87,8 @@ def write_in_background(write: Callable[[], object]) -> bool:
     pending = _PENDING.get()
     if pending is None:
         return False
-    if len(pending) >= 2 * _cores():
-        _finish([pending.pop(0)])  # a few children at a time: each holds memory
+    if len(pending) >= _MOST:
+        _finish([pending.pop(0)])  # a bound on the children at a time: each holds memory
     # The child runs matplotlib and writes files, then leaves with os._exit: it never
     # takes a lock another thread of this process may hold at the fork (Arrow's and
     # BLAS's thread pools are not used in it), which is what Python 3.12 warns of.
