@@ -295,8 +295,9 @@ def sobol_indices(y: np.ndarray, d: int, n: int, *, second_order: bool = False,
         Threads that estimate outputs side by side (joblib semantics: -1 means
         every core).  The matrix products and reductions release the GIL; each
         output is computed by the same code on one thread, with the BLAS library
-        held to one thread meanwhile, so the results are the same bits for any
-        `n_jobs`.
+        held to one thread meanwhile (threadpoolctl; process-wide, so other threads'
+        BLAS calls are held too for that time), so the results are the same bits for
+        any `n_jobs`.
 
     Returns
     -------
