@@ -15,6 +15,7 @@ figures are written here, one after another.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -101,7 +102,8 @@ def write_in_background(write: Callable[[], object]) -> bool:
     if pid == 0:  # the child
         code = 1
         try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once
+            with contextlib.suppress(ValueError):  # not the main thread: as it is
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once
             # A collection would touch every object this process shares with its
             # parent and so copy their pages: a child that lives a fraction of a
             # second does without.
