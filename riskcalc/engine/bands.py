@@ -78,19 +78,20 @@ class BandGrid:
             raise ValueError(f"at most 65,535 values per row, got {values.shape[1]}")
         # The same arithmetic as the fused kernel's counting, so both give the same
         # counts (a test holds them to it); plain numpy, so the numpy path needs no
-        # compiled code at all.
+        # compiled code at all.  A NaN value (or a grid without a span) gives a NaN
+        # cell, which is not counted.
         rows = len(values)
         with np.errstate(all="ignore"):
-            index = np.floor((values - self.low[:, None]) / self.width[:, None])
-            column = np.where(index < 0.0, 0, np.where(index >= BINS, BINS + 1, index + 1))
-        counted = ~np.isnan(values) & ~np.isnan(index)
-        cells = (np.arange(rows)[:, None] * (BINS + 2) + column)[counted].astype(np.intp)
-        counts = np.bincount(cells, minlength=rows * (BINS + 2)).astype(np.uint16)
-        extremes = np.full((rows, 2), np.nan)
-        seen = ~np.isnan(values).all(axis=1)
-        extremes[seen, 0] = np.nanmin(values[seen], axis=1)
-        extremes[seen, 1] = np.nanmax(values[seen], axis=1)
-        return counts.reshape(rows, BINS + 2), extremes
+            cell = values - self.low[:, None]
+            cell /= self.width[:, None]
+            np.floor(cell, out=cell)
+            np.clip(cell, -1.0, BINS, out=cell)  # below the grid: column 0; above: BINS + 1
+            cell += (np.arange(rows) * (BINS + 2) + 1.0)[:, None]
+        cell = cell.ravel()
+        counts = np.bincount(cell[cell == cell].astype(np.intp), minlength=rows * (BINS + 2))
+        extremes = np.stack([np.fmin.reduce(values, axis=1), np.fmax.reduce(values, axis=1)],
+                            axis=1)  # fmin/fmax pass over NaN; NaN where a row is all NaN
+        return counts.astype(np.uint16).reshape(rows, BINS + 2), extremes
 
     def empty_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Zero counts (R, BINS + 2) of uint16 and extremes (R, 2) not yet seen (NaN)."""

@@ -46,20 +46,7 @@ _SIGNATURE = types.void(
     types.Array(types.float64, 1, "C", readonly=True),
     types.Array(types.float64, 1, "C", readonly=True), types.int64,
     types.Array(types.uint16, 2, "C"), types.Array(types.float64, 2, "C"))
-
-
-
-def _jit(**options):
-    """numba.njit, cached on disk where numba finds a writable place (the package's
-    ``__pycache__``, else NUMBA_CACHE_DIR or the user's cache); compiled in every
-    process where it finds none."""
-    def decorate(function):
-        try:
-            return numba.njit(cache=True, **options)(function)
-        except RuntimeError:  # "cannot cache function ...: no locator available"
-            return numba.njit(**options)(function)
-    return decorate
-
+#: Held while :func:`load` runs; `_loaded` is True once it has finished.
 _loading = threading.Lock()
 _loaded = False
 
@@ -75,7 +62,7 @@ def row_addresses(arrays: Sequence[np.ndarray | None], year_row: np.ndarray,
 
     The kernel reads the rows of the entries' arrays through their addresses, so
     that they are passed without being copied into one array and without a numba
-    typed list (whose methods numba compiles again in every process, about 0.3 s).
+    typed list (whose methods numba compiles again in every process, about 0.25 s).
 
     Parameters
     ----------
@@ -105,6 +92,18 @@ def row_addresses(arrays: Sequence[np.ndarray | None], year_row: np.ndarray,
     addresses = base[:, None] + year_row * stride[:, None]
     addresses[(year_row < 0) | (base == 0)[:, None]] = 0
     return addresses
+
+
+def _jit(**options):
+    """numba.njit, cached on disk where numba finds a writable place (the package's
+    ``__pycache__``, else NUMBA_CACHE_DIR or the user's cache); compiled in every
+    process where it finds none."""
+    def decorate(function):
+        try:
+            return numba.njit(cache=True, **options)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(**options)(function)
+    return decorate
 
 
 @intrinsic
@@ -180,7 +179,8 @@ def finish_block(amounts, entries, unrealised, rates, investment, n_actors, n_ki
         (:data:`NO_CUMULATIVE`: not kept).
     band_low, band_width, bins, band_counts, band_extremes
         When `band_counts` has rows: the cumulative discounted net of series s in
-        year y is counted into row ``s * Y + y`` as by :func:`count_bins`.
+        year y is counted into row ``s * Y + y`` as by
+        :meth:`riskcalc.engine.bands.BandGrid.count`.
     """
     n_years = amounts.shape[1]
     n_entries = amounts.shape[0]

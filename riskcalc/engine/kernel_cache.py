@@ -3,8 +3,8 @@
 The fused kernel (:mod:`riskcalc.engine.kernel`) is numba-compiled: 4 to 10 s
 the first time, then loaded from numba's on-disk cache in 0.3–0.5 s (numba and
 its registries).  The numpy path gives the same numbers to the last bit (tests
-hold the two to it), about 1.5 ms slower per block of 4,096 scenarios of the
-labour-market model.  So:
+hold the two to it), about 0.85 s of CPU slower per million scenarios of the
+labour-market model (3.5 ms per block of 4,096).  So:
 
 - the first :data:`NUMPY_BLOCKS_FIRST` blocks of a process run on numpy: loading
   the kernel pays for itself only over more (a run of 20,000 scenarios never
@@ -55,12 +55,11 @@ LOCK = "riskcalc-kernel.lock"
 #: Seconds between two looks at numba's cache while it does not hold the kernel.
 RECHECK_S = 1.0
 #: Blocks a process evaluates on numpy before it loads the kernel (with ``auto``):
-#: 64 blocks (524,288 scenarios) cost about 0.2 s more on numpy, less than loading
-#: the kernel.
+#: 64 blocks of 8,192 (524,288 scenarios) cost about as much more on numpy as loading
+#: the kernel costs (0.45 s of CPU): a process never pays much more than twice the least.
 NUMPY_BLOCKS_FIRST = 64
 
 _lock = threading.Lock()
-_loaded = False
 _looked_at = -float("inf")
 _started = False
 _numpy_blocks = 0
@@ -88,43 +87,41 @@ def use_kernel() -> bool:
     small file at most once a second while numba's cache is cold.  Thread-safe;
     a thread that finds another loading the kernel uses numpy meanwhile.
     """
-    global _loaded, _looked_at
+    global _looked_at
     choice = kernel_choice()
     if choice == "numpy":
         return False
-    if _loaded:
+    if _kernel_loaded():
         return True
-    # Loaded already (by CompiledModel(fused=True), say)?  The module may still be
-    # importing in another thread: only a finished load counts.
-    loaded = getattr(sys.modules.get("riskcalc.engine.kernel"), "loaded", None)
-    if loaded is not None and loaded():
-        _loaded = True
-        return True
-    if choice == "auto" and _numpy_blocks < NUMPY_BLOCKS_FIRST:
-        return False
     if choice == "numba":
         from riskcalc.engine import kernel
 
         kernel.load()
-        _loaded = True
         return True
-    if time.monotonic() - _looked_at < RECHECK_S or not _lock.acquire(blocking=False):
+    if (_numpy_blocks < NUMPY_BLOCKS_FIRST or time.monotonic() - _looked_at < RECHECK_S
+            or not _lock.acquire(blocking=False)):
         return False
     try:
-        if _loaded:
-            return True
         _looked_at = time.monotonic()
         from riskcalc.engine import kernel
 
         directory = kernel.cache_directory()
         if directory is not None and not _compiling(directory) and kernel.is_cached():
             kernel.load()
-            _loaded = True
-        elif directory is not None:
+            return True
+        if directory is not None:
             start_background_compile(directory)
-        return _loaded
+        return False
     finally:
         _lock.release()
+
+
+def _kernel_loaded() -> bool:
+    """True once the kernel is loaded in this process (by CompiledModel(fused=True),
+    say).  The module may still be importing in another thread: only a finished
+    load counts."""
+    loaded = getattr(sys.modules.get("riskcalc.engine.kernel"), "loaded", None)
+    return loaded is not None and loaded()
 
 
 def count_numpy_blocks(blocks: int) -> None:
