@@ -82,7 +82,7 @@ class RunData:
     model: Model | None = None
     notes: list[tuple[str, ...]] = field(default_factory=list)
     lang: str = "en"
-    _read: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _read: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def columns(self) -> tuple[str, ...]:
