@@ -86,3 +86,34 @@ def test_a_bad_riskcalc_kernel_value_is_refused_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and f"{ENV}='fast'" in done.stderr
     assert "auto, numba, numpy" in done.stderr
+
+
+#: Says whether a run of `blocks` blocks (one chunk, one thread) used the kernel.
+SIZED = f"""
+import json, sys
+import riskcalc
+from riskcalc.engine import kernel_cache
+from riskcalc.engine.compiled import BLOCK_SIZE
+kernel_cache.NUMPY_BLOCKS_FIRST = 2
+riskcalc.simulate(riskcalc.load_model({str(MODELS / "labour_market.toml")!r}),
+                  int(sys.argv[1]) * BLOCK_SIZE, seed=7, chunk_size=65536)
+kernel = sys.modules.get("riskcalc.engine.kernel")
+print(json.dumps(bool(kernel and kernel.finish_block.signatures)))
+"""
+
+
+@pytest.mark.slow
+def test_a_run_known_to_pass_the_numpy_first_blocks_loads_the_kernel_at_once():
+    # Its one chunk would otherwise run on numpy (the first blocks of a process);
+    # a run below the threshold still never loads the kernel.
+    env = {k: v for k, v in os.environ.items() if k != ENV}
+    subprocess.run([sys.executable, "-m", "riskcalc.engine.kernel_cache"], cwd=REPO, env=env,
+                   check=True, capture_output=True)  # the kernel cached, as after a first run
+
+    def kernel_used(blocks: int) -> bool:
+        done = subprocess.run([sys.executable, "-c", SIZED, str(blocks)], cwd=REPO, env=env,
+                              capture_output=True, text=True, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert kernel_used(2)
+    assert not kernel_used(1)

@@ -8,7 +8,8 @@ labour-market model (3.5 ms per block of 4,096).  So:
 
 - the first :data:`NUMPY_BLOCKS_FIRST` blocks of a process run on numpy: loading
   the kernel pays for itself only over more (a run of 20,000 scenarios never
-  imports numba);
+  imports numba); a run known to be at least that large (:func:`expect_blocks`)
+  loads it at its first block instead;
 - after that, while numba's cache does not hold the kernel (a fresh clone or
   install), blocks stay on numpy, and a detached process compiles the kernel into
   the cache for next time, at the lowest CPU priority (``nice 19``), so that it
@@ -45,7 +46,7 @@ from pathlib import Path
 from riskcalc.errors import ResourceError
 
 __all__ = ["ENV", "CHOICES", "NUMPY_BLOCKS_FIRST", "kernel_choice", "use_kernel",
-           "count_numpy_blocks", "start_background_compile"]
+           "expect_blocks", "count_numpy_blocks", "start_background_compile"]
 
 #: The environment variable that chooses the path.
 ENV = "RISKCALC_KERNEL"
@@ -122,6 +123,18 @@ def _kernel_loaded() -> bool:
     load counts."""
     loaded = getattr(sys.modules.get("riskcalc.engine.kernel"), "loaded", None)
     return loaded is not None and loaded()
+
+
+def expect_blocks(blocks: int) -> None:
+    """Say how many blocks the run about to start evaluates (its size is known up front).
+
+    A run of at least :data:`NUMPY_BLOCKS_FIRST` blocks would load the kernel after
+    them anyway, so it pays to load it (or start its background compile) at the
+    first block instead; a smaller run keeps the numpy-first rule.
+    """
+    global _numpy_blocks
+    if blocks >= NUMPY_BLOCKS_FIRST:
+        _numpy_blocks = max(_numpy_blocks, NUMPY_BLOCKS_FIRST)
 
 
 def count_numpy_blocks(blocks: int) -> None:

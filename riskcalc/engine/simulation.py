@@ -28,11 +28,13 @@ from riskcalc.engine.backends import _IN_PROCESS, BACKENDS, DEFAULT_BACKEND, eng
 from riskcalc.engine.bands import BandGrid, exact_percentiles
 from riskcalc.engine.compiled import (
     BAND_SAMPLE,
+    BLOCK_SIZE,
     DEFAULT_CHUNK_SIZE,
     ChunkOutput,
     CompiledModel,
     output_columns,
 )
+from riskcalc.engine.kernel_cache import expect_blocks
 from riskcalc.engine.resources import check_fits
 from riskcalc.engine.sampling import PILOT_KEY, sample_parameters, sampled_columns
 from riskcalc.engine.storage import Destination, ParquetColumns
@@ -150,6 +152,7 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
     # their columns back, and this process stores them.
     remote = Destination.create(columns, n, "return") if backend == "dask" else local
     task = _ChunkTask(model, seed, grid, keep_cumulative, remote)
+    expect_blocks(sum(-(-size // BLOCK_SIZE) for size in sizes))  # this process's blocks
     starts = [int(s) for s in np.cumsum([0, *sizes[:-1]])]
 
     def chunk_points(start: int, size: int) -> dict[str, np.ndarray] | None:
