@@ -127,8 +127,12 @@ def checkpoints(n: int, points: int = 25, start: int = 100) -> np.ndarray:
 
 
 def _statistics(x: np.ndarray, ordered: np.ndarray | None = None,
-                threshold: float | None = None) -> dict[str, float]:
+                threshold: float | None = None,
+                moments: tuple[float, float] | None = None) -> dict[str, float]:
     n = x.size
+    if moments is None:
+        moments = (x.mean(), x.std(ddof=1) if n > 1 else math.nan)
+    mean, std = moments
     p_loss = float(np.count_nonzero(x < 0)) / n
     # P5 and the two quantiles of its distribution-free standard error
     # (decision.measures.quantile_se) in one partial sort, or none where the
@@ -137,8 +141,8 @@ def _statistics(x: np.ndarray, ordered: np.ndarray | None = None,
     q = [0.05, max(0.05 - d, 0.0), min(0.05 + d, 1.0)]
     p05, lo, hi = (_low_quantiles(x, q, threshold) if ordered is None
                    else sorted_quantiles(ordered, q))
-    return {"mean": float(x.mean()), "se_mean": float(x.std(ddof=1) / math.sqrt(n)) if n > 1
-            else math.nan, "p_loss": p_loss, "se_p_loss": prob_se(p_loss, n),
+    return {"mean": float(mean), "se_mean": float(std / math.sqrt(n)) if n > 1 else math.nan,
+            "p_loss": p_loss, "se_p_loss": prob_se(p_loss, n),
             "p05": float(p05), "se_p05": float(hi - lo) / 2}
 
 
@@ -168,7 +172,8 @@ def convergence_outputs(names: Iterable[str]) -> list[str]:
 
 
 def column_convergence(name: str, x: np.ndarray, points: int = 25, *,
-                       ordered: np.ndarray | None = None) -> list[dict[str, Any]]:
+                       ordered: np.ndarray | None = None,
+                       moments: tuple[float, float] | None = None) -> list[dict[str, Any]]:
     """The rows of :func:`convergence_table` for one output.
 
     Parameters
@@ -181,10 +186,14 @@ def column_convergence(name: str, x: np.ndarray, points: int = 25, *,
         `x` sorted, where the caller has it: the largest checkpoint needs no
         partial sort, and the others partially sort only the values below the
         run's tenth percentile (the same numbers).
+    moments : (float, float), optional
+        ``x.mean()`` and ``x.std(ddof=1)``, where the caller has them (a summary
+        row): the largest checkpoint does not compute them again.
     """
     threshold = None if ordered is None else ordered[(ordered.size - 1) // 10]
     return [{"output": name, "n": int(n),
-             **_statistics(x[:n], ordered if n == x.size else None, threshold)}
+             **(_statistics(x, ordered, threshold, moments) if n == x.size
+                else _statistics(x[:n], None, threshold))}
             for n in checkpoints(x.size, points)]
 
 

@@ -133,7 +133,8 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             class_means[name] = [float(values[m].mean()) if c else math.nan
                                  for m, c in zip(masks, counts, strict=True)]
         if name in followed:
-            convergence[name] = column_convergence(name, values, ordered=ordered)
+            convergence[name] = column_convergence(name, values, ordered=ordered,
+                                                   moments=(row["mean"], row["std"]))
         if name.startswith("hump_"):
             humps[name] = sorted_quantiles(ordered, [0.50, 0.95])
         key = name.removeprefix("npv_")
