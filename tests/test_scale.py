@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import platform
 import pty
 import signal
 import struct
@@ -61,6 +62,8 @@ def test_a_streamed_run_equals_the_in_memory_run(labour_market, tmp_path):
 PEAK_RSS = """
 import resource, sys
 import riskcalc
+import riskcalc.engine.simulation
+riskcalc.engine.simulation.hold_budget = lambda: 0  # the columns held are bounded apart
 model = riskcalc.load_model(sys.argv[1])
 result = riskcalc.simulate(model, int(sys.argv[2]), seed=1, out_dir=sys.argv[3])
 result.write(sys.argv[3])
@@ -77,6 +80,36 @@ def test_memory_of_a_streamed_run_does_not_grow_with_n(tmp_path):
 
     small, large = peak_kib(200_000), peak_kib(800_000)
     assert large < 1.15 * small + 20_000, (small, large)
+
+
+def test_a_streamed_run_holds_the_outputs_its_budget_allows_in_memory(
+        labour_market, tmp_path, monkeypatch):
+    import riskcalc.engine.simulation as simulation
+
+    n, outputs = 9000, output_columns(labour_market)
+    monkeypatch.setattr(simulation, "hold_budget", lambda: 3 * 8 * n + 7)
+    run = simulate(labour_market, n, seed=SEED, chunk_size=4000, n_jobs=2,
+                   out_dir=tmp_path / "run")
+    assert list(run.outputs.held) == outputs[:3]  # the first outputs, as many as fit
+    assert not run.parameters.held
+    on_disk = pd.read_parquet(tmp_path / "run" / "scenarios.parquet", columns=outputs[:3])
+    for name in outputs[:3]:
+        held = run.outputs[name]
+        assert not held.flags.writeable  # shared by every reader
+        np.testing.assert_array_equal(held, on_disk[name].to_numpy())
+    # Worker processes store their own chunks: nothing is held in this process.
+    loky = simulate(labour_market, n, seed=SEED, chunk_size=4000, n_jobs=2, backend="loky",
+                    out_dir=tmp_path / "loky")
+    assert not loky.outputs.held
+
+
+def test_glibc_takes_the_allocator_settings_that_reuse_freed_memory():
+    if not sys.platform.startswith("linux") or "glibc" not in " ".join(platform.libc_ver()):
+        pytest.skip("mallopt is glibc's")
+    code = "from riskcalc.engine.resources import reuse_freed_memory as f; print(f())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "True"
 
 
 def run_in_terminal(args: list[str], timeout: float = 120) -> str:

@@ -10,7 +10,8 @@ the order that lets each table be finished from what is already known:
 
 1. the class output (ROI by default): each scenario's class as an integer code;
 2. ``investment``: kept, to turn every actor's NPV into a return;
-3. ``npv_society``: its returns fix the grid of the acceptability curves;
+3. ``npv_society``: its returns fix the grid of the acceptability curves (the
+   other series wait for it only to read their curves off that grid);
 4. the other outputs in their order.
 
 Every number is the same, to the bit, as the straightforward functions give
@@ -27,6 +28,7 @@ Memory: the sorted NPV of every actor is kept until the compensating transfers
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -144,22 +146,29 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             with np.errstate(divide="ignore", invalid="ignore"):
                 returns = values / investment
             returns.sort()  # in place: one column less in memory than np.sort
-            if key == "society":  # processed first: its returns fix the grid
-                kept["required"] = round_grid(min(-1.0, float(np.quantile(returns, 0.01))),
-                                              max(1.0, float(np.quantile(returns, 0.99))))
+            if key == "society":  # started first: its returns fix the grid
+                try:
+                    kept["required"] = round_grid(
+                        min(-1.0, float(np.quantile(returns, 0.01))),
+                        max(1.0, float(np.quantile(returns, 0.99))))
+                finally:
+                    grid_known.set()  # (on failure too: society's error is the one raised)
+            else:
+                grid_known.wait()
             curves[key] = _acceptability(key, returns, kept["required"])
 
-    column("npv_society")
-    rest = [name for name in dict.fromkeys(["investment", *outputs]) if name != "npv_society"]
+    grid_known = threading.Event()
+    names = ["npv_society", *(name for name in dict.fromkeys([*outputs, "investment"])
+                              if name != "npv_society")]
     # numpy's sorts and reductions release the GIL: columns in parallel threads.
     # Each thread holds about three columns at a time; a few keep memory bounded.
     workers = min(worker_threads(n_jobs), _MAX_THREADS)
     if workers == 1:
-        for name in rest:
+        for name in names:
             column(name)
     else:
         with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(column, rest))
+            list(pool.map(column, names))
     payback = kept["payback_year"]
 
     summary_frame = pd.DataFrame([summaries[name] for name in outputs])

@@ -35,7 +35,7 @@ from riskcalc.engine.compiled import (
     output_columns,
 )
 from riskcalc.engine.kernel_cache import expect_blocks
-from riskcalc.engine.resources import check_fits
+from riskcalc.engine.resources import check_fits, hold_budget
 from riskcalc.engine.sampling import PILOT_KEY, sample_parameters, sampled_columns
 from riskcalc.engine.storage import Destination, ParquetColumns
 from riskcalc.errors import ModelError
@@ -139,14 +139,21 @@ class _Bands:
 def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...], *,
                 seed: int | None, points: dict[str, np.ndarray] | None,
                 grid: BandGrid | None, keep_cumulative: bool, n_jobs: int, backend: str,
-                scheduler: str | None, progress: bool, stream_to: Path | None = None
-                ) -> tuple[Mapping[str, np.ndarray], _Bands]:
-    """Evaluate every chunk through joblib; returns read access to the columns, and bands."""
+                scheduler: str | None, progress: bool, stream_to: Path | None = None,
+                hold: tuple[str, ...] = ()) -> tuple[Mapping[str, np.ndarray], _Bands]:
+    """Evaluate every chunk through joblib; returns read access to the columns, and bands.
+
+    A streamed run also holds as many of the columns `hold` (in that order) in
+    memory as :func:`~riskcalc.engine.resources.hold_budget` allows, where its
+    chunks are stored in this process.
+    """
+    # Only worker processes on this machine write into shared memory themselves, and
+    # only chunks stored in this process can fill a table held here.
+    in_process = n_jobs == 1 or backend in (*_IN_PROCESS, "dask")
     if stream_to is not None:
-        local = Destination.create(columns, n, "parquet", stream_to)
+        held = hold[:hold_budget() // (8 * n)] if in_process else ()
+        local = Destination.create(columns, n, "parquet", stream_to, hold=held)
     else:
-        # Only worker processes on this machine write into shared memory themselves.
-        in_process = n_jobs == 1 or backend in (*_IN_PROCESS, "dask")
         local = Destination.create(columns, n, "array" if in_process else "shared")
     # Dask workers share neither this process's memory nor its disk: they send
     # their columns back, and this process stores them.
@@ -308,7 +315,8 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
         view, bands = _run_chunks(model, n, sizes, (*inputs, *outputs), seed=seed,
                                   points=None, grid=grid, keep_cumulative=grid is None,
                                   n_jobs=n_jobs, backend=backend, scheduler=scheduler,
-                                  progress=progress, stream_to=stream_to)
+                                  progress=progress, stream_to=stream_to,
+                                  hold=(*outputs, *inputs))
         # The engine counted the non-finite scenarios; only a run with no finite one
         # reads its columns again, to say which outputs are never finite.
         if sum(i.size for i in bands.nonfinite) >= n:
@@ -318,7 +326,7 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
             shutil.rmtree(stream_to, ignore_errors=True)
         raise
     if stream_to is not None:
-        view = finish_scenarios(out_dir, stream_to, (*inputs, *outputs))
+        view = finish_scenarios(out_dir, stream_to, view)
     elapsed = time.perf_counter() - started
 
     n_series = len(compiled.series)
@@ -384,7 +392,7 @@ def _check_some_finite(model: Model, n: int, outputs: Mapping[str, np.ndarray],
 
 def _subset(view: Mapping[str, np.ndarray], names: list[str]) -> Mapping[str, np.ndarray]:
     if isinstance(view, ParquetColumns):
-        return ParquetColumns(view.path, tuple(names))
+        return view.subset(names)
     return {name: view[name] for name in names}
 
 

@@ -7,7 +7,9 @@ Depending on its size and where its workers run, the columns go to
 * a file in shared memory that worker processes map (process pools on one
   machine), so that millions of rows never travel through pipes;
 * Parquet files, one per chunk, written by the workers (a streamed run: memory
-  stays bounded at any number of scenarios);
+  stays bounded at any number of scenarios); a streamed run whose chunks run in
+  this process also holds some columns in memory, up to a budget, so that the
+  tables computed after the run do not read them back from disk;
 * back to the caller through the pool (a Dask cluster, whose workers share
   neither memory nor, necessarily, a disk with this process).
 """
@@ -66,7 +68,11 @@ class Destination:
     path : str or None
         The shared-memory file, or the directory of Parquet parts.
     array : ndarray or None
-        The (columns × n) table of an ``"array"`` destination.
+        The (columns × n) table of an ``"array"`` destination, or the
+        (held × n) table of a ``"parquet"`` one.
+    held : tuple of str
+        Columns of a ``"parquet"`` destination also held in `array`: only where
+        every chunk stores in this process (the table is not sent to workers).
     """
 
     columns: tuple[str, ...]
@@ -74,11 +80,14 @@ class Destination:
     kind: str
     path: str | None = None
     array: np.ndarray | None = None
+    held: tuple[str, ...] = ()
 
     @classmethod
     def create(cls, columns: Sequence[str], n: int, kind: str,
-               directory: str | Path | None = None) -> Destination:
-        """Allocate a destination of the given kind (a table, a file or a directory)."""
+               directory: str | Path | None = None, *, hold: Sequence[str] = ()
+               ) -> Destination:
+        """Allocate a destination of the given kind (a table, a file or a directory);
+        a ``"parquet"`` one also holds the columns `hold` in memory."""
         columns = tuple(columns)
         if kind == "array":
             return cls(columns, n, kind, array=np.empty((len(columns), n)))
@@ -89,7 +98,11 @@ class Destination:
             return cls(columns, n, kind, path=path)
         if kind == "parquet":
             Path(directory).mkdir(parents=True, exist_ok=True)
-            return cls(columns, n, kind, path=str(directory))
+            hold = set(hold)
+            held = tuple(name for name in columns if name in hold)
+            # np.empty commits no memory: pages are taken as chunks fill them.
+            return cls(columns, n, kind, path=str(directory), held=held,
+                       array=np.empty((len(held), n)) if held else None)
         if kind == "return":
             return cls(columns, n, kind)
         raise ValueError(f"unknown destination kind {kind!r}")
@@ -103,7 +116,7 @@ class Destination:
     def chunk_table(self, start: int, size: int) -> np.ndarray | None:
         """The (columns × size) slice of an in-process table where a chunk can write
         its columns directly; None for the other kinds."""
-        return None if self.array is None else self.array[:, start:start + size]
+        return None if self.kind != "array" else self.array[:, start:start + size]
 
     def store(self, chunk: int, start: int, values: Mapping[str, np.ndarray]
               ) -> dict[str, np.ndarray] | None:
@@ -121,6 +134,8 @@ class Destination:
             arrays = {name: np.asarray(values[name]) for name in self.columns}
             pq.write_table(pa.table(arrays), Path(self.path) / part_name(chunk),
                            **parquet_options(arrays))
+            for i, name in enumerate(self.held):
+                self.array[i, start:start + len(arrays[name])] = arrays[name]
             return None
         if self.kind == "shared":
             # Written, not mapped: the kernel then fills new pages of the shared file in
@@ -139,6 +154,15 @@ class Destination:
                 table[i, start:start + len(values[name])] = values[name]
         return None
 
+    def held_columns(self) -> dict[str, np.ndarray]:
+        """The held columns of a ``"parquet"`` destination, read-only, by name."""
+        held = {}
+        for i, name in enumerate(self.held):
+            column = self.array[i]
+            column.flags.writeable = False  # every reader shares it
+            held[name] = column
+        return held
+
     def release(self) -> None:
         """Drop the shared-memory file's name (mappings stay valid)."""
         if self.kind == "shared" and self.path and os.path.exists(self.path):
@@ -147,7 +171,7 @@ class Destination:
     def columns_view(self, names: Sequence[str]) -> Mapping[str, np.ndarray]:
         """Read access to some columns once the run is complete."""
         if self.kind == "parquet":
-            return ParquetColumns(self.path, tuple(names))
+            return ParquetColumns(self.path, tuple(names), held=self.held_columns())
         table = self.table()
         return {name: table[self.columns.index(name)] for name in names}
 
@@ -156,8 +180,9 @@ class ParquetColumns(Mapping[str, np.ndarray]):
     """Columns of a Parquet dataset, each read from disk when asked for.
 
     Nothing is cached, so a loop over the columns of a run of any size needs
-    memory for one column at a time.  A read is single-threaded: callers that
-    read several columns work on them in threads of their own.
+    memory for one column at a time, besides the columns the run held in memory
+    (`held`), which are handed out as they are.  A read is single-threaded:
+    callers that read several columns work on them in threads of their own.
 
     Parameters
     ----------
@@ -165,14 +190,28 @@ class ParquetColumns(Mapping[str, np.ndarray]):
         A Parquet file or a directory of Parquet files (read in name order).
     names : tuple of str
         The columns this mapping offers.
+    held : mapping of str to ndarray, optional
+        Columns already in memory (read-only arrays, the same values as on disk).
     """
 
-    def __init__(self, path: str, names: tuple[str, ...]):
+    def __init__(self, path: str, names: tuple[str, ...],
+                 held: Mapping[str, np.ndarray] | None = None):
         self.path = path
         self.names = names
+        self.held = {name: column for name, column in (held or {}).items() if name in names}
         self._parts: list[tuple[str, object]] | None = None
 
+    def subset(self, names: Sequence[str]) -> ParquetColumns:
+        """The same dataset offering only `names` (and holding only those)."""
+        return ParquetColumns(self.path, tuple(names), held=self.held)
+
+    def moved(self, path: str) -> ParquetColumns:
+        """The same columns, once the dataset has been moved to `path`."""
+        return ParquetColumns(path, self.names, held=self.held)
+
     def __getitem__(self, name: str) -> np.ndarray:
+        if name in self.held:
+            return self.held[name]
         if name not in self.names:
             raise KeyError(name)
         import pyarrow.parquet as pq
@@ -185,8 +224,11 @@ class ParquetColumns(Mapping[str, np.ndarray]):
             root = Path(self.path)
             files = sorted(root.glob("*.parquet")) if root.is_dir() else [root]
             self._parts = [(str(f), pq.read_metadata(f)) for f in files]
-        columns = [pq.ParquetFile(f, metadata=meta).read(columns=[name], use_threads=False)
-                   .column(0).to_numpy() for f, meta in self._parts]
+        # Without pre-buffering (which reads ahead what one column does not need)
+        # a column costs about a third less.
+        columns = [pq.ParquetFile(f, metadata=meta, pre_buffer=False)
+                   .read(columns=[name], use_threads=False).column(0).to_numpy()
+                   for f, meta in self._parts]
         if len(columns) == 1:
             return columns[0]
         return np.concatenate(columns) if columns else np.empty(0)

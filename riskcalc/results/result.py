@@ -120,13 +120,14 @@ def mark_incomplete(out: str | Path) -> Path:
 
 
 
-def finish_scenarios(out_dir: str | Path, parts: Path, columns: tuple[str, ...]
+def finish_scenarios(out_dir: str | Path, parts: Path, columns: ParquetColumns
                      ) -> ParquetColumns:
-    """Move streamed scenario parts into place as ``scenarios.parquet``."""
+    """Move streamed scenario parts into place as ``scenarios.parquet``; returns
+    `columns` (read from `parts`) read from there."""
     final = mark_incomplete(Path(out_dir)) / SCENARIOS
     _remove(final)
     os.replace(parts, final)
-    return ParquetColumns(str(final), columns)
+    return columns.moved(str(final))
 
 
 def _remove(path: Path) -> None:
