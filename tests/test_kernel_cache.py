@@ -117,3 +117,42 @@ def test_a_run_known_to_pass_the_numpy_first_blocks_loads_the_kernel_at_once():
 
     assert kernel_used(2)
     assert not kernel_used(1)
+
+
+#: Computes a small run's tables (one pass and value of information) in a fresh process;
+#: says whether numba was imported and whether the tables' reductions were loaded.
+TABLES = f"""
+import json, sys
+import riskcalc
+from riskcalc.decision.tables import risk_tables
+if sys.argv[1] == "engine":  # as a large run leaves it: the engine's kernel loaded
+    from riskcalc.engine import kernel
+    kernel.load()
+risk_tables(riskcalc.simulate(riskcalc.load_model({str(MODELS / "labour_market.toml")!r}),
+                              3000, seed=7))
+reductions = sys.modules.get("riskcalc.engine.reductions")
+print(json.dumps({{"numba": "numba" in sys.modules,
+                  "reductions": bool(reductions and reductions.loaded())}}))
+"""
+
+
+def tables_used(loaded: str, **env: str) -> dict:
+    environment = {k: v for k, v in os.environ.items() if k != ENV}
+    environment.update(env)
+    done = subprocess.run([sys.executable, "-c", TABLES, loaded], capture_output=True,
+                          text=True, cwd=REPO, env=environment, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_tables_of_a_small_run_do_not_import_numba():
+    assert tables_used("none") == {"numba": False, "reductions": False}
+    assert tables_used("none", **{ENV: "numpy"}) == {"numba": False, "reductions": False}
+
+
+@pytest.mark.slow
+def test_the_tables_use_the_cached_reductions_where_the_engine_loaded_numba():
+    env = {k: v for k, v in os.environ.items() if k != ENV}
+    subprocess.run([sys.executable, "-m", "riskcalc.engine.kernel_cache"], cwd=REPO, env=env,
+                   check=True, capture_output=True)  # both cached, as after a first run
+    assert tables_used("engine") == {"numba": True, "reductions": True}
+    assert tables_used("engine", **{ENV: "numpy"})["reductions"] is False

@@ -33,6 +33,25 @@ def test_one_pass_tables_equal_the_straightforward_ones_to_the_bit(labour_market
     assert_same_tables(result, n_jobs=n_jobs)
 
 
+@pytest.mark.parametrize("owner", [None, ("municipality", "region")])
+def test_the_compiled_reductions_give_the_straightforward_tables_to_the_bit(
+        labour_market, monkeypatch, owner):
+    # 70,001 scenarios: value of information bins by cells (over 50,000), and the
+    # convergence checkpoints reach prefixes of tens of thousands.
+    from riskcalc.engine import reductions
+    from riskcalc.engine.kernel_cache import ENV
+
+    result = simulate(labour_market, 70_001, seed=SEED)
+    monkeypatch.setenv(ENV, "numpy")
+    slow = risk_tables(result, owner=owner, one_pass=False)
+    monkeypatch.setenv(ENV, "numba")
+    fast = risk_tables(result, owner=owner, n_jobs=2)
+    assert reductions.loaded()
+    assert list(fast) == list(slow)
+    for name in fast:
+        pd.testing.assert_frame_equal(fast[name], slow[name], check_exact=True, obj=name)
+
+
 def test_a_run_too_large_to_keep_sorted_actor_npvs_reads_them_again_to_the_same_bit(
         labour_market, tmp_path, monkeypatch):
     # Above the budget the compensating transfers count losers from the columns

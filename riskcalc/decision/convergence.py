@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from riskcalc.decision.measures import prob_se
+from riskcalc.engine.kernel_cache import table_kernels
 from riskcalc.engine.metrics import sorted_quantiles
 from riskcalc.errors import ModelError
 
@@ -132,34 +133,50 @@ def _statistics(x: np.ndarray, ordered: np.ndarray | None = None,
     n = x.size
     if moments is None:
         moments = (x.mean(), x.std(ddof=1) if n > 1 else math.nan)
-    mean, std = moments
-    p_loss = float(np.count_nonzero(x < 0)) / n
-    # P5 and the two quantiles of its distribution-free standard error
-    # (decision.measures.quantile_se) in one partial sort, or none where the
-    # caller has the values sorted (the same numbers).
+    q = _p05_levels(n)
+    if ordered is None:
+        return _row(n, *moments, np.count_nonzero(x < 0), _low_quantiles(x, q, threshold))
+    # The caller has the values sorted: the same numbers without a pass or a sort.
+    return _row(n, *moments, np.searchsorted(ordered, 0.0, side="left"),
+                sorted_quantiles(ordered, q))
+
+
+def _p05_levels(n: int) -> list[float]:
+    """P5 and the two quantiles of its distribution-free standard error
+    (:func:`riskcalc.decision.measures.quantile_se`) over n values."""
     d = math.sqrt(0.05 * 0.95 / n)
-    q = [0.05, max(0.05 - d, 0.0), min(0.05 + d, 1.0)]
-    p05, lo, hi = (_low_quantiles(x, q, threshold) if ordered is None
-                   else sorted_quantiles(ordered, q))
+    return [0.05, max(0.05 - d, 0.0), min(0.05 + d, 1.0)]
+
+
+def _row(n: int, mean: float, std: float, negatives: int,
+         quantiles: np.ndarray) -> dict[str, float]:
+    """One checkpoint's estimates and standard errors."""
+    p_loss = float(negatives) / n
+    p05, lo, hi = quantiles
     return {"mean": float(mean), "se_mean": float(std / math.sqrt(n)) if n > 1 else math.nan,
             "p_loss": p_loss, "se_p_loss": prob_se(p_loss, n),
             "p05": float(p05), "se_p05": float(hi - lo) / 2}
 
 
-def _low_quantiles(x: np.ndarray, q: list[float], threshold: float | None) -> np.ndarray:
+def _low_quantiles(x: np.ndarray, q: list[float], threshold: float | None,
+                   low: np.ndarray | None = None) -> np.ndarray:
     """``np.quantile(x, q)`` of finite `x`, partially sorting only the values at most
     `threshold` when enough of them lie there (the same numbers, a tenth of the work
-    for low quantiles with a threshold near the tenth percentile)."""
+    for low quantiles with a threshold near the tenth percentile).
+
+    `low`, where the caller has them, are ``x[x <= threshold]`` (in any order); they
+    are partially sorted in place.
+    """
     n = x.size
     virtual = (n - 1) * np.asarray(q)
     below = np.floor(virtual).astype(np.intp)
     if threshold is not None and below.max() + 1 < n - 1:
-        low = x[x <= threshold]
+        low = x[x <= threshold] if low is None else low
         # Every value below the (k+1)-th smallest of x is in `low` when `low` holds
         # more than k values: so the k-th smallest of each is the same.
         if low.size > below.max() + 1:
-            kth = np.unique(np.concatenate([below, below + 1]))
-            return sorted_quantiles(np.partition(low, kth), q, size=n)
+            low.partition(np.unique(np.concatenate([below, below + 1])))
+            return sorted_quantiles(low, q, size=n)
     return np.quantile(x, q)
 
 
@@ -191,10 +208,34 @@ def column_convergence(name: str, x: np.ndarray, points: int = 25, *,
         row): the largest checkpoint does not compute them again.
     """
     threshold = None if ordered is None else ordered[(ordered.size - 1) // 10]
-    return [{"output": name, "n": int(n),
-             **(_statistics(x, ordered, threshold, moments) if n == x.size
-                else _statistics(x[:n], None, threshold))}
-            for n in checkpoints(x.size, points)]
+    sizes = checkpoints(x.size, points)
+    fused = None if ordered is None else table_kernels(x)
+    rows = (_fused_checkpoints(fused, x, sizes[:-1], threshold, ordered) if fused is not None
+            else [_statistics(x[:n], None, threshold) for n in sizes[:-1]])
+    rows.append(_statistics(x, ordered, threshold, moments))
+    return [{"output": name, "n": int(n), **row} for n, row in zip(sizes, rows, strict=True)]
+
+
+def _fused_checkpoints(fused: Any, x: np.ndarray, sizes: np.ndarray, threshold: float,
+                       ordered: np.ndarray) -> list[dict[str, float]]:
+    """:func:`_statistics` of each prefix ``x[:n]`` (n in `sizes`, below x.size), from
+    one call of the compiled reductions (:mod:`riskcalc.engine.reductions`): the
+    same numbers without a temporary column per prefix."""
+    k = sizes.size
+    means, stds = np.empty(k), np.empty(k)
+    negatives, lows = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.int64)
+    # Room for every value at most the threshold, the prefixes' in their order.
+    low = np.empty(np.searchsorted(ordered, threshold, side="right"))
+    fused.prefix_statistics(x, sizes.astype(np.int64), threshold, means, stds, negatives,
+                            lows, low)
+    scratch = np.empty_like(low)  # partially sorted in place, one prefix after the other
+    rows = []
+    for i, n in enumerate(sizes):
+        mine = scratch[:lows[i]]
+        mine[:] = low[:lows[i]]
+        rows.append(_row(int(n), means[i], stds[i], negatives[i],
+                         _low_quantiles(x[:n], _p05_levels(n), threshold, mine)))
+    return rows
 
 
 class _Columns(Mapping[str, np.ndarray]):

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from riskcalc.engine.kernel_cache import table_kernels
 from riskcalc.engine.resources import worker_threads
 from riskcalc.engine.sampling import design_inputs
 
@@ -77,14 +78,34 @@ def evpi_se(net_benefit: np.ndarray) -> float:
 
 def _bins(theta: np.ndarray, bins: int | None) -> tuple[np.ndarray, int]:
     """Each scenario's bin along θ (equal counts; one bin per value if few), and the count."""
+    index, lo, factor, lookup, k = _bin_plan(theta, bins)
+    if index.size or not lookup.size:
+        return index, k
+    scaled = np.asarray(theta, dtype=float) - lo  # then scaled and clipped in place
+    scaled *= factor
+    np.clip(scaled, 0, lookup.size - 1, out=scaled)
+    return lookup[scaled.astype(np.intp)], k
+
+
+def _bin_plan(theta: np.ndarray, bins: int | None
+              ) -> tuple[np.ndarray, float, float, np.ndarray, int]:
+    """How :func:`_bins` bins θ: ``(index, lo, factor, lookup, k)``.
+
+    Either `index`, each scenario's bin (few values, or few scenarios), or, for
+    millions of scenarios, an empty `index` and a cell of [lo, hi] per scenario,
+    ``clip((θ - lo) * factor, 0, cells - 1)`` truncated, whose bin is
+    ``lookup[cell]``; `k` bins in all.  The compiled reductions
+    (:mod:`riskcalc.engine.reductions`) bin with the same float operations.
+    """
     x = np.asarray(theta, dtype=float)
+    none = np.empty(0, dtype=np.intp)
     values, index = np.unique(x, return_inverse=True) if x.size <= 4096 else (None, None)
     if values is None:  # only look for few values where sorting them all is not needed
         sample = np.unique(x[:: max(x.size // 4096, 1)])
         if sample.size <= _DISCRETE_MAX:
             values, index = np.unique(x, return_inverse=True)
     if values is not None and values.size <= min(_DISCRETE_MAX, x.size // 10):
-        return index, values.size
+        return index, 0.0, 0.0, none, values.size
     if bins is None:
         bins = int(np.clip(round(math.sqrt(x.size)), 4, _MAX_BINS))
     # Bin edges from every k-th scenario (scenarios are independent draws): bins of
@@ -93,18 +114,15 @@ def _bins(theta: np.ndarray, bins: int | None) -> tuple[np.ndarray, int]:
     edges = np.unique(sample[(np.arange(1, bins) * sample.size) // bins])
     lo, hi = sample[sample.size // 2000], sample[-1 - sample.size // 2000]
     if x.size < 50_000 or not hi > lo:
-        return np.searchsorted(edges, x, side="right"), edges.size + 1
+        return np.searchsorted(edges, x, side="right"), 0.0, 0.0, none, edges.size + 1
     # A binary search per scenario is slow on millions; instead each scenario falls in
     # one of 2¹⁶ equal cells of [lo, hi] (clipped), and each cell in the bin of its
     # centre.  Any partition by θ gives a valid estimate; this one is nearly the
     # equal-count bins, in O(n).
     cells = 1 << 16
-    scaled = x - lo  # then scaled and clipped in place: no more columns than needed
-    scaled *= cells / (hi - lo)
-    np.clip(scaled, 0, cells - 1, out=scaled)
     lookup = np.searchsorted(edges, lo + (np.arange(cells) + 0.5) * ((hi - lo) / cells),
                              side="right")
-    return lookup[scaled.astype(np.intp)], edges.size + 1
+    return none, float(lo), float(cells / (hi - lo)), lookup, edges.size + 1
 
 
 def conditional_mean(net_benefit: np.ndarray, theta: np.ndarray, *,
@@ -146,6 +164,30 @@ def _evppi_terms(net_benefit: np.ndarray, theta: np.ndarray,
     return y * (approve_in_bin.astype(float) - float(y.mean() > 0))
 
 
+def _evppi_moments(net_benefit: np.ndarray, theta: np.ndarray,
+                   bins: int | None) -> tuple[float, float]:
+    """Mean and standard deviation (ddof 1; NaN for one scenario) of
+    :func:`_evppi_terms`: EVPPI, and its standard error times √n.
+
+    Where the compiled reductions are loaded
+    (:func:`~riskcalc.engine.kernel_cache.table_kernels`) the same two numbers come
+    from two passes over θ and NB, without the six columns the terms take in numpy.
+    """
+    y = np.asarray(net_benefit, dtype=float)
+    x = np.asarray(theta, dtype=float)
+    fused = table_kernels(y, x) if y.size > 1 else None
+    if fused is None:
+        terms = _evppi_terms(y, x, bins)
+        return terms.mean(), terms.std(ddof=1) if terms.size > 1 else math.nan
+    index, lo, factor, lookup, k = _bin_plan(x, bins)
+    sums, counts = np.zeros(k), np.zeros(k, dtype=np.int64)
+    fused.bin_totals(x, y, index, lo, factor, lookup, sums, counts)
+    # Each bin's decision and factor as _evppi_terms computes them; the kernel spreads
+    # them to the scenarios as it sums.
+    weights = (sums / np.maximum(counts, 1) > 0).astype(float) - float(y.mean() > 0)
+    return fused.term_mean_std(x, y, index, lo, factor, lookup, weights)
+
+
 def evppi(net_benefit: np.ndarray, theta: np.ndarray, *, bins: int | None = None) -> float:
     """Expected value of partial perfect information about one parameter.
 
@@ -158,7 +200,7 @@ def evppi(net_benefit: np.ndarray, theta: np.ndarray, *, bins: int | None = None
     float
         Currency, ≥ 0.
     """
-    return float(max(_evppi_terms(net_benefit, theta, bins).mean(), 0.0))
+    return float(max(_evppi_moments(net_benefit, theta, bins)[0], 0.0))
 
 
 def evppi_se(net_benefit: np.ndarray, theta: np.ndarray, *, bins: int | None = None) -> float:
@@ -167,8 +209,8 @@ def evppi_se(net_benefit: np.ndarray, theta: np.ndarray, *, bins: int | None = N
     The standard error of the mean of ``NB · (1{E[NB | bin] > 0} - 1{approve now})``,
     each bin's decision taken as given (see the module's notes).
     """
-    terms = _evppi_terms(net_benefit, theta, bins)
-    return float(terms.std(ddof=1) / math.sqrt(terms.size)) if terms.size > 1 else math.nan
+    std = _evppi_moments(net_benefit, theta, bins)[1]
+    return float(std / math.sqrt(np.size(net_benefit))) if np.size(net_benefit) > 1 else math.nan
 
 
 def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
@@ -202,10 +244,15 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
         Monte Carlo standard error of each value (currency).
     """
     keep = result.finite
+    every = bool(keep.all())
+
+    def read(columns: Any, name: str) -> np.ndarray:
+        return columns[name] if every else columns[name][keep]  # no copy where all kept
+
     if actors is None:
-        nb, what = result.outputs["npv_society"][keep], "npv_society"
+        nb, what = read(result.outputs, "npv_society"), "npv_society"
     else:
-        nb = np.sum([result.outputs[f"npv_{a}"][keep] for a in actors], axis=0)
+        nb = np.sum([read(result.outputs, f"npv_{a}") for a in actors], axis=0)
         what = "+".join(f"npv_{a}" for a in actors)
     names = list(design_inputs(result.model) if parameters is None else parameters)
     total = evpi(nb)
@@ -213,10 +260,9 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
     rows = [{"quantity": "evpi", "parameter": "all", "value": total, "se": evpi_se(nb)}]
 
     def row(name: str) -> dict[str, Any]:
-        terms = _evppi_terms(nb, result.parameters[name][keep], None)
-        return {"quantity": "evppi", "parameter": name, "value": float(max(terms.mean(), 0.0)),
-                "se": float(terms.std(ddof=1) / math.sqrt(terms.size))
-                if terms.size > 1 else math.nan}
+        mean, std = _evppi_moments(nb, read(result.parameters, name), None)
+        return {"quantity": "evppi", "parameter": name, "value": float(max(mean, 0.0)),
+                "se": float(std / math.sqrt(nb.size)) if nb.size > 1 else math.nan}
 
     # Most of numpy's work here releases the GIL: parameters in threads, a few at a
     # time (each holds a few columns' worth of memory).

@@ -13,6 +13,9 @@ kernel_cache
     on-disk cache does not hold it (``RISKCALC_KERNEL``).
 metrics
     Pure reductions of cash flows (NPV, payback year, investment hump, summaries).
+reductions
+    numba-compiled reductions for the tables: numpy's means, standard deviations and
+    bin sums to the bit, without column-sized temporaries.
 bands
     Fixed histograms behind the per-year percentile bands of large runs.
 simulation

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from riskcalc.engine.kernel_cache import table_kernels
+
 if TYPE_CHECKING:  # the tables' functions import it: the engine itself needs no pandas
     import pandas as pd
 
@@ -123,7 +125,9 @@ def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
     ``payback_year`` is NaN where there is no payback: its percentiles treat
     that as later than any year (inf, "never"), and its mean is over those that
     pay back.  `ordered`, the same values sorted, saves a sort when the caller
-    has them (same numbers).
+    has them (same numbers).  Mean and std come from the compiled reductions
+    (:func:`~riskcalc.engine.kernel_cache.table_kernels`) where they are loaded:
+    the same numbers.
     """
     values = np.asarray(values, dtype=float)
     if name == "payback_year":
@@ -141,10 +145,17 @@ def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
             pct = np.percentile(np.sort(values), SUMMARY_PERCENTILES)  # faster sorted
         else:
             pct = sorted_quantiles(ordered, np.divide(SUMMARY_PERCENTILES, 100))
-        mean = values.mean()
-        std = values.std(ddof=1) if values.size > 1 else 0.0
+        fused = table_kernels(values) if values.size > 1 else None
+        if fused is None:
+            mean = values.mean()
+            std = values.std(ddof=1) if values.size > 1 else 0.0
+        else:  # the same two numbers, without numpy's column-sized temporaries
+            mean, std = fused.mean_std(values)
         se = std / np.sqrt(values.size)
-        prob_negative = float(np.mean(values < 0))
+        # A count over n is np.mean(values < 0) exactly; sorted values count it in log n.
+        below = (np.count_nonzero(values < 0) if ordered is None
+                 else np.searchsorted(ordered, 0.0, side="left"))
+        prob_negative = float(np.true_divide(below, values.size))
     return {"output": name, "mean": mean, "std": std, "se_mean": se,
             **{f"p{q:02d}": value for q, value in zip(SUMMARY_PERCENTILES, pct, strict=True)},
             "prob_negative": prob_negative}
