@@ -158,8 +158,9 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             curves[key] = _acceptability(key, returns, kept["required"])
 
     grid_known = threading.Event()
-    names = ["npv_society", *(name for name in dict.fromkeys([*outputs, "investment"])
-                              if name != "npv_society")]
+    # Society first (it fixes the grid), then the followed outputs, whose convergence
+    # makes them the longest: the short ones last keep every thread busy to the end.
+    names = list(dict.fromkeys(["npv_society", *followed, *outputs, "investment"]))
     # numpy's sorts and reductions release the GIL: columns in parallel threads.
     # Each thread holds about three columns at a time; a few keep memory bounded.
     workers = min(worker_threads(n_jobs), _MAX_THREADS)

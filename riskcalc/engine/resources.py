@@ -22,9 +22,9 @@ MAX_SCENARIOS = 2**40
 #: Share of the available memory or disk a run may plan to use.
 HEADROOM = 0.8
 #: Most bytes of per-scenario columns a streamed run holds in memory as well, so that
-#: the tables after it need not read them back: 16 columns of 4 M scenarios, 6 of 10 M
-#: (whose run then peaked at 1.8 GiB, against 1.4 GiB holding none).
-HOLD_BYTES = 2**29
+#: the tables after it need not read them back: every output of 4 M scenarios of the
+#: labour-market model (0.7 GiB) and some of its inputs.
+HOLD_BYTES = 2**30
 
 
 def available_memory() -> int:
