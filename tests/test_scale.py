@@ -116,9 +116,14 @@ def test_glibc_takes_the_allocator_settings_that_reuse_freed_memory():
     if not sys.platform.startswith("linux") or "glibc" not in " ".join(platform.libc_ver()):
         pytest.skip("mallopt is glibc's")
     code = "from riskcalc.engine.resources import reuse_freed_memory as f; print(f())"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "True"
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
+    def takes(**env: str) -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, env={**clean, **env}).stdout.strip()
+
+    assert takes() == "True"
+    assert takes(MALLOC_ARENA_MAX="4") == "False"  # the user's own setting stands
 
 
 def run_in_terminal(args: list[str], timeout: float = 120) -> str:
