@@ -158,8 +158,9 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             curves[key] = _acceptability(key, returns, kept["required"])
 
     grid_known = threading.Event()
-    names = ["npv_society", *(name for name in dict.fromkeys([*outputs, "investment"])
-                              if name != "npv_society")]
+    # Society first (it fixes the grid), then the followed outputs, whose convergence
+    # makes them the longest: the short ones last keep every thread busy to the end.
+    names = list(dict.fromkeys(["npv_society", *followed, *outputs, "investment"]))
     # numpy's sorts and reductions release the GIL: columns in parallel threads.
     # Each thread holds about three columns at a time; a few keep memory bounded.
     workers = min(worker_threads(n_jobs), _MAX_THREADS)
@@ -188,7 +189,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
         "risk": risk_frame,
         "classes": _classes(spec, counts, n, {key: class_means[key] for key in averaged}),
     }
-    tables.update(_redistribution(result, summaries, actor_sorted, read))
+    tables.update(_redistribution(result, summaries, actor_sorted, read, workers))
     tables["acceptability"] = pd.concat([curves[key] for key in series], ignore_index=True)
     within = payback_within(payback, model.years)
     within.insert(0, "series", "society")
@@ -217,26 +218,36 @@ def _classes(spec: ClassSpec, counts: list[int], n: int,
 
 
 def _redistribution(result: SimulationResult, summaries: dict[str, dict],
-                    actor_sorted: dict[str, np.ndarray], read: Callable[[str], np.ndarray]
-                    ) -> dict[str, pd.DataFrame]:
+                    actor_sorted: dict[str, np.ndarray], read: Callable[[str], np.ndarray],
+                    workers: int) -> dict[str, pd.DataFrame]:
     """The redistribution table and compensation matrix, from means and sorted NPVs
-    (or, for actors whose sorted NPVs were not kept, their columns read again)."""
+    (or, for actors whose sorted NPVs were not kept, their columns read again, on
+    `workers` threads)."""
     model = result.model
     expected = {a: float(summaries[f"npv_{a}"]["mean"]) for a in model.actor_keys}
     comp = compensate(expected, participants=[a.key for a in model.actors
                                               if a.kind != "production"])
-    rows = []
-    for i, actor in enumerate(model.actors):
+
+    def losers_after(i: int) -> tuple[int, int]:
+        """(scenarios, scenarios in which actor i still loses after its transfer)."""
         # x + t < 0 exactly when x < -t: a rounded sum has the sign of the exact
         # one, and is zero only when that is, so the count needs no new column.
-        if actor.key in actor_sorted:
-            ordered = actor_sorted[actor.key]
-            n = ordered.size
-            below = np.searchsorted(ordered, -comp.transfer[i], side="left")
-        else:
-            values = read(f"npv_{actor.key}")
-            n = values.size
-            below = np.count_nonzero(values < -comp.transfer[i])
+        key = model.actors[i].key
+        if key in actor_sorted:
+            ordered = actor_sorted[key]
+            return ordered.size, int(np.searchsorted(ordered, -comp.transfer[i], side="left"))
+        values = read(f"npv_{key}")
+        return values.size, int(np.count_nonzero(values < -comp.transfer[i]))
+
+    indices = range(len(model.actors))
+    if workers == 1 or len(actor_sorted) == len(model.actors):
+        counted = [losers_after(i) for i in indices]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            counted = list(pool.map(losers_after, indices))
+    rows = []
+    for i, actor in enumerate(model.actors):
+        n, below = counted[i]
         row = summaries[f"npv_{actor.key}"]
         net = comp.expected_net[i]
         role = ("outside" if not comp.participates[i] else

@@ -22,9 +22,9 @@ MAX_SCENARIOS = 2**40
 #: Share of the available memory or disk a run may plan to use.
 HEADROOM = 0.8
 #: Most bytes of per-scenario columns a streamed run holds in memory as well, so that
-#: the tables after it need not read them back: 16 columns of 4 M scenarios, 6 of 10 M
-#: (whose run then peaked at 1.8 GiB, against 1.4 GiB holding none).
-HOLD_BYTES = 2**29
+#: the tables after it need not read them back: every output of 4 M scenarios of the
+#: labour-market model (0.7 GiB) and some of its inputs.
+HOLD_BYTES = 2**30
 
 
 def available_memory() -> int:
@@ -115,12 +115,18 @@ def reuse_freed_memory() -> bool:
     faults and 13 s of system time in a 10 M run (21.7 s in all).  With one arena,
     blocks of up to 1 GiB taken from the heap and a heap trimmed only above 2 GiB
     free, the same run took 490,000 faults, 3.5 s of system time and 16.8 s in all.
-    Process-wide, so only the command line calls it, before any thread starts.
+    Process-wide, so only the command line calls it, before any thread starts.  Where
+    the environment sets glibc's own malloc options (``MALLOC_ARENA_MAX``,
+    ``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_`` or ``GLIBC_TUNABLES``), they
+    stand and this does nothing (False): e.g. ``MALLOC_ARENA_MAX=16`` on a machine
+    where one arena would make many threads wait for each other.
     """
     import ctypes
     import sys
 
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or any(
+            name in os.environ for name in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_",
+                                            "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES")):
         return False
     try:
         libc = ctypes.CDLL("libc.so.6")

@@ -143,15 +143,14 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
                 hold: tuple[str, ...] = ()) -> tuple[Mapping[str, np.ndarray], _Bands]:
     """Evaluate every chunk through joblib; returns read access to the columns, and bands.
 
-    A streamed run also holds as many of the columns `hold` (in that order) in
-    memory as :func:`~riskcalc.engine.resources.hold_budget` allows, where its
-    chunks are stored in this process.
+    A streamed run also holds the columns `hold` in memory, where its chunks are
+    stored in this process.
     """
     # Only worker processes on this machine write into shared memory themselves, and
     # only chunks stored in this process can fill a table held here.
     in_process = n_jobs == 1 or backend in (*_IN_PROCESS, "dask")
     if stream_to is not None:
-        held = hold[:hold_budget() // (8 * n)] if in_process else ()
+        held = hold if in_process else ()
         local = Destination.create(columns, n, "parquet", stream_to, hold=held)
     else:
         local = Destination.create(columns, n, "array" if in_process else "shared")
@@ -196,6 +195,18 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
             bar.close()
         local.release()
     return view, bands
+
+
+def _columns_to_hold(outputs: list[str], inputs: list[str], n: int) -> tuple[str, ...]:
+    """The columns a streamed run also holds in memory for the tables after it: every
+    output, then as many inputs as fit in :func:`~riskcalc.engine.resources.hold_budget`;
+    none where the outputs do not all fit (the tables read every output, and a run that
+    large needs the memory for their work: 10 M scenarios peaked over 2 GiB holding a
+    quarter of them)."""
+    room = hold_budget() // (8 * n)
+    if room < len(outputs):
+        return ()
+    return (*outputs, *inputs[:room - len(outputs)])
 
 
 def _check_run_arguments(n: int, chunk_size: int) -> None:
@@ -316,7 +327,7 @@ def simulate(model: Model, n: int = 20_000, *, seed: int | None = None, n_jobs: 
                                   points=None, grid=grid, keep_cumulative=grid is None,
                                   n_jobs=n_jobs, backend=backend, scheduler=scheduler,
                                   progress=progress, stream_to=stream_to,
-                                  hold=(*outputs, *inputs))
+                                  hold=_columns_to_hold(outputs, inputs, n))
         # The engine counted the non-finite scenarios; only a run with no finite one
         # reads its columns again, to say which outputs are never finite.
         if sum(i.size for i in bands.nonfinite) >= n:
