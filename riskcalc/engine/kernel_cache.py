@@ -148,7 +148,8 @@ def table_kernels(*columns):
     if choice == "numpy":
         return None
     module = sys.modules.get("riskcalc.engine.reductions")
-    if module is not None and module.loaded():
+    # (Another thread may be importing it: only a finished load counts.)
+    if getattr(module, "loaded", bool)():
         return module
     if choice == "numba":
         from riskcalc.engine import reductions
