@@ -155,36 +155,42 @@ def _bin_means(net_benefit: np.ndarray, theta: np.ndarray, bins: int | None
     return index, sums / np.maximum(np.bincount(index, minlength=k), 1)
 
 
-def _evppi_terms(net_benefit: np.ndarray, theta: np.ndarray,
-                 bins: int | None) -> np.ndarray:
-    """Per scenario, ``NB · (1{E[NB | bin] > 0} - 1{approve now})``: their mean is EVPPI."""
+def _evppi_terms(net_benefit: np.ndarray, theta: np.ndarray, bins: int | None,
+                 approve_now: float | None = None) -> np.ndarray:
+    """Per scenario, ``NB · (1{E[NB | bin] > 0} - 1{approve now})``: their mean is EVPPI.
+    `approve_now`, ``float(NB.mean() > 0)``, where the caller has it."""
     y = np.asarray(net_benefit, dtype=float)
     index, means = _bin_means(y, theta, bins)
     approve_in_bin = (means > 0)[index]  # decided once per bin, then spread to scenarios
-    return y * (approve_in_bin.astype(float) - float(y.mean() > 0))
+    if approve_now is None:
+        approve_now = float(y.mean() > 0)
+    return y * (approve_in_bin.astype(float) - approve_now)
 
 
-def _evppi_moments(net_benefit: np.ndarray, theta: np.ndarray,
-                   bins: int | None) -> tuple[float, float]:
+def _evppi_moments(net_benefit: np.ndarray, theta: np.ndarray, bins: int | None,
+                   approve_now: float | None = None) -> tuple[float, float]:
     """Mean and standard deviation (ddof 1; NaN for one scenario) of
-    :func:`_evppi_terms`: EVPPI, and its standard error times √n.
+    :func:`_evppi_terms` (`approve_now` as there): EVPPI, and its standard error
+    times √n.
 
     Where the compiled reductions are loaded
     (:func:`~riskcalc.engine.kernel_cache.table_kernels`) the same two numbers come
-    from two passes over θ and NB, without the six columns the terms take in numpy.
+    from three passes over θ and NB, without the six columns the terms take in numpy.
     """
     y = np.asarray(net_benefit, dtype=float)
     x = np.asarray(theta, dtype=float)
     fused = table_kernels(y, x) if y.size > 1 else None
+    if approve_now is None:
+        approve_now = float(y.mean() > 0)
     if fused is None:
-        terms = _evppi_terms(y, x, bins)
+        terms = _evppi_terms(y, x, bins, approve_now)
         return terms.mean(), terms.std(ddof=1) if terms.size > 1 else math.nan
     index, lo, factor, lookup, k = _bin_plan(x, bins)
     sums, counts = np.zeros(k), np.zeros(k, dtype=np.int64)
     fused.bin_totals(x, y, index, lo, factor, lookup, sums, counts)
     # Each bin's decision and factor as _evppi_terms computes them; the kernel spreads
     # them to the scenarios as it sums.
-    weights = (sums / np.maximum(counts, 1) > 0).astype(float) - float(y.mean() > 0)
+    weights = (sums / np.maximum(counts, 1) > 0).astype(float) - approve_now
     return fused.term_mean_std(x, y, index, lo, factor, lookup, weights)
 
 
@@ -256,11 +262,12 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
         what = "+".join(f"npv_{a}" for a in actors)
     names = list(design_inputs(result.model) if parameters is None else parameters)
     total = evpi(nb)
-    decision = "approve" if nb.mean() > 0 else "reject"
+    approve_now = float(nb.mean() > 0)  # once, not once per parameter
+    decision = "approve" if approve_now else "reject"
     rows = [{"quantity": "evpi", "parameter": "all", "value": total, "se": evpi_se(nb)}]
 
     def row(name: str) -> dict[str, Any]:
-        mean, std = _evppi_moments(nb, read(result.parameters, name), None)
+        mean, std = _evppi_moments(nb, read(result.parameters, name), None, approve_now)
         return {"quantity": "evppi", "parameter": name, "value": float(max(mean, 0.0)),
                 "se": float(std / math.sqrt(nb.size)) if nb.size > 1 else math.nan}
 
