@@ -53,7 +53,7 @@ def test_prefix_statistics_are_numpys_of_each_prefix():
             k = sizes.size
             means, stds = np.empty(k), np.empty(k)
             negatives, lows = np.empty(k, np.int64), np.empty(k, np.int64)
-            low = np.empty(n)
+            low = np.empty(n + 1)
             reductions.prefix_statistics(x, sizes, threshold, means, stds, negatives, lows, low)
             for i, m in enumerate(sizes):
                 prefix = x[:m]

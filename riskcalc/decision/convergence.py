@@ -224,8 +224,9 @@ def _fused_checkpoints(fused: Any, x: np.ndarray, sizes: np.ndarray, threshold: 
     k = sizes.size
     means, stds = np.empty(k), np.empty(k)
     negatives, lows = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.int64)
-    # Room for every value at most the threshold, the prefixes' in their order.
-    low = np.empty(np.searchsorted(ordered, threshold, side="right"))
+    # Room for every value at most the threshold (the prefixes' in their order), and
+    # the one spare place the kernel writes to.
+    low = np.empty(np.searchsorted(ordered, threshold, side="right") + 1)
     fused.prefix_statistics(x, sizes.astype(np.int64), threshold, means, stds, negatives,
                             lows, low)
     scratch = np.empty_like(low)  # partially sorted in place, one prefix after the other
