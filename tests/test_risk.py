@@ -150,6 +150,15 @@ class TestPaybackAndAcceptability:
         assert list(frame["prob_within"]) == [0.25, 0.75, 0.75]
         assert frame["se_prob_within"].iloc[1] == pytest.approx(math.sqrt(0.75 * 0.25 / 4))
 
+    def test_payback_within_counts_each_year_as_a_comparison_per_year_would(self):
+        rng = np.random.default_rng(5)
+        payback = rng.integers(-1, 14, 100_003).astype(float)
+        payback[::7] = np.nan
+        payback[::11] += 0.5  # not a whole year: in no year
+        frame = payback_within(payback, 12)
+        expected = [np.mean(payback == y) for y in range(1, 13)]
+        assert list(frame["prob_in_year"]) == expected
+
     def test_acceptability_is_a_survival_curve(self):
         returns = {"society": np.array([-1.0, 0.0, 0.5, 2.0])}
         frame = acceptability(returns, np.array([-2.0, 0.0, 0.6, 3.0]))
