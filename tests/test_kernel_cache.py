@@ -156,3 +156,27 @@ def test_the_tables_use_the_cached_reductions_where_the_engine_loaded_numba():
                    check=True, capture_output=True)  # both cached, as after a first run
     assert tables_used("engine") == {"numba": True, "reductions": True}
     assert tables_used("engine", **{ENV: "numpy"})["reductions"] is False
+
+
+@pytest.mark.slow
+def test_a_compile_of_the_reductions_keeps_neither_the_engine_nor_the_tables_waiting(tmp_path):
+    # While another process compiles the reductions (holding their lock), a run loads
+    # the cached kernel as usual and its tables use numpy.
+    import fcntl
+
+    from riskcalc.engine import kernel
+    from riskcalc.engine.kernel_cache import TABLES_LOCK
+
+    env = {k: v for k, v in os.environ.items() if k != ENV}
+    subprocess.run([sys.executable, "-m", "riskcalc.engine.kernel_cache"], cwd=REPO, env=env,
+                   check=True, capture_output=True)
+    fd = os.open(os.path.join(kernel.cache_directory(), TABLES_LOCK), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        done = subprocess.run([sys.executable, "-c", SIZED, "2"], cwd=REPO, env=env,
+                              capture_output=True, text=True, check=True)
+        assert json.loads(done.stdout.strip().splitlines()[-1])  # the kernel
+        assert tables_used("engine") == {"numba": True, "reductions": False}
+    finally:
+        os.close(fd)
+    assert tables_used("engine")["reductions"]

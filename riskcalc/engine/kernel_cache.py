@@ -26,7 +26,8 @@ uses the kernel and the reductions (compiling them in the foreground if need
 be), ``numpy`` never imports numba, ``auto`` (the default) is the above.
 
 The compiling process holds an advisory lock (``flock``) in numba's cache
-directory, so two runs started together compile once; the operating system
+directory, one for the kernel and then one for the reductions (a run loads the
+kernel as soon as it is cached), so two runs started together compile once; the operating system
 releases the lock however the process ends.  It is started in its own session
 with no terminal, and a thread of the starting process waits for it, so it never
 lingers as a zombie; when the starting process ends first, it carries on.  Where
@@ -58,6 +59,9 @@ ENV = "RISKCALC_KERNEL"
 CHOICES = ("auto", "numba", "numpy")
 #: Name of the lock file the compiling process holds, in numba's cache directory.
 LOCK = "riskcalc-kernel.lock"
+#: The same for the tables' reductions: their compile, after the kernel's, does not
+#: keep a run from loading the kernel meanwhile.
+TABLES_LOCK = "riskcalc-reductions.lock"
 #: Seconds between two looks at numba's cache while it does not hold the kernel.
 RECHECK_S = 1.0
 #: Blocks a process evaluates on numpy before it loads the kernel (with ``auto``):
@@ -165,7 +169,8 @@ def table_kernels(*columns):
         from riskcalc.engine import kernel, reductions
 
         directory = kernel.cache_directory()
-        if directory is not None and not _compiling(directory) and reductions.is_cached():
+        if (directory is not None and not _compiling(directory, TABLES_LOCK)
+                and reductions.is_cached()):
             reductions.load()
             return reductions
         if directory is not None:
@@ -201,14 +206,14 @@ def count_numpy_blocks(blocks: int) -> None:
     _numpy_blocks += blocks  # a lost update between threads only delays the switch
 
 
-def _compiling(directory: str) -> bool:
-    """True when a process holds the compile lock in `directory`."""
+def _compiling(directory: str, lock: str = LOCK) -> bool:
+    """True when a process holds the compile lock `lock` in `directory`."""
     try:
         import fcntl
     except ImportError:  # no flock (Windows): a second compile is only wasted work
         return False
     try:
-        fd = os.open(os.path.join(directory, LOCK), os.O_RDONLY)
+        fd = os.open(os.path.join(directory, lock), os.O_RDONLY)
     except OSError:
         return False  # no lock file yet: nobody has compiled here
     try:
@@ -267,23 +272,23 @@ def _compile(background: bool) -> int:
         print("riskcalc: numba has no writable cache folder here (set NUMBA_CACHE_DIR); "
               "runs use the numpy path", file=sys.stderr)
         return 1
-    fd = os.open(os.path.join(directory, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    # The kernel first (the engine waits for it), each under its own lock.
+    for lock, compiled in ((LOCK, kernel), (TABLES_LOCK, reductions)):
+        fd = os.open(os.path.join(directory, lock), os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            import fcntl
+            try:
+                import fcntl
 
-            # A second compile waits for the first, then finds the kernel cached.
-            fcntl.flock(fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if background else 0))
-        except ImportError:  # pragma: no cover
-            pass
-        except BlockingIOError:
-            return 0  # another process is compiling it
-        if not kernel.is_cached():
-            kernel.load()
-        if not reductions.is_cached():
-            reductions.load()
-    finally:
-        os.close(fd)
+                # A second compile waits for the first, then finds it cached.
+                fcntl.flock(fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if background else 0))
+            except ImportError:  # pragma: no cover
+                pass
+            except BlockingIOError:
+                continue  # another process is compiling it
+            if not compiled.is_cached():
+                compiled.load()
+        finally:
+            os.close(fd)
     if not background:
         print(f"riskcalc: the compiled kernel and table reductions are cached in {directory}")
     return 0
