@@ -136,8 +136,7 @@ def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
         # inf, "never"), where interpolating would mix a year with "never".
         pct = np.percentile(np.where(np.isnan(values), np.inf, values), SUMMARY_PERCENTILES,
                             method="inverted_cdf")
-        mean = paid.mean() if paid.size else np.nan
-        std = paid.std(ddof=1) if paid.size > 1 else np.nan
+        mean, std = _mean_std(paid, np.nan) if paid.size else (np.nan, np.nan)
         se = std / np.sqrt(paid.size) if paid.size > 1 else np.nan
         prob_negative = np.nan
     else:
@@ -145,12 +144,7 @@ def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
             pct = np.percentile(np.sort(values), SUMMARY_PERCENTILES)  # faster sorted
         else:
             pct = sorted_quantiles(ordered, np.divide(SUMMARY_PERCENTILES, 100))
-        fused = table_kernels(values) if values.size > 1 else None
-        if fused is None:
-            mean = values.mean()
-            std = values.std(ddof=1) if values.size > 1 else 0.0
-        else:  # the same two numbers, without numpy's column-sized temporaries
-            mean, std = fused.mean_std(values)
+        mean, std = _mean_std(values, 0.0)
         se = std / np.sqrt(values.size)
         # A count over n is np.mean(values < 0) exactly; sorted values count it in log n.
         below = (np.count_nonzero(values < 0) if ordered is None
@@ -159,6 +153,16 @@ def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
     return {"output": name, "mean": mean, "std": std, "se_mean": se,
             **{f"p{q:02d}": value for q, value in zip(SUMMARY_PERCENTILES, pct, strict=True)},
             "prob_negative": prob_negative}
+
+
+def _mean_std(x: np.ndarray, single: float) -> tuple[float, float]:
+    """``x.mean()`` and ``x.std(ddof=1)`` (`single` for one value); from the compiled
+    reductions where they are loaded: the same numbers without numpy's column-sized
+    temporaries."""
+    fused = table_kernels(x) if x.size > 1 else None
+    if fused is not None:
+        return fused.mean_std(x)
+    return x.mean(), x.std(ddof=1) if x.size > 1 else single
 
 
 def summary_table(outputs: Mapping[str, np.ndarray],
