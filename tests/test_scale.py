@@ -112,6 +112,29 @@ def test_a_streamed_run_holds_its_outputs_in_memory_when_they_all_fit(
     assert not loky.outputs.held
 
 
+def test_a_pyarrow_whose_file_reader_differs_reads_the_same_columns(
+        labour_market, tmp_path, monkeypatch):
+    import pyarrow._parquet
+
+    from riskcalc.engine import storage
+
+    run = simulate(labour_market, 9000, seed=SEED, chunk_size=4000, out_dir=tmp_path / "run")
+    path = str(tmp_path / "run" / "scenarios.parquet")
+    names = (*labour_market.parameters, *output_columns(labour_market))
+    fast = {name: storage.ParquetColumns(path, names)[name] for name in names}
+
+    class OtherReader:  # a reader without the methods _read_part uses
+        pass
+
+    monkeypatch.setattr(pyarrow._parquet, "ParquetReader", OtherReader)
+    monkeypatch.setattr(storage, "_LOW_LEVEL", True)
+    slow = storage.ParquetColumns(path, names)
+    for name in names:
+        np.testing.assert_array_equal(slow[name], fast[name], err_msg=name)
+    assert storage._LOW_LEVEL is False  # tried once, then ParquetFile for every read
+    np.testing.assert_array_equal(fast["npv_society"], run.outputs["npv_society"])
+
+
 def test_glibc_takes_the_allocator_settings_that_reuse_freed_memory():
     if not sys.platform.startswith("linux") or "glibc" not in " ".join(platform.libc_ver()):
         pytest.skip("mallopt is glibc's")
