@@ -27,8 +27,8 @@ be), ``numpy`` never imports numba, ``auto`` (the default) is the above.
 
 The compiling process holds an advisory lock (``flock``) in numba's cache
 directory, one for the kernel and then one for the reductions (a run loads the
-kernel as soon as it is cached), so two runs started together compile once; the operating system
-releases the lock however the process ends.  It is started in its own session
+kernel as soon as it is cached), so two runs started together compile once; the
+operating system releases the lock however the process ends.  It is started in its own session
 with no terminal, and a thread of the starting process waits for it, so it never
 lingers as a zombie; when the starting process ends first, it carries on.  Where
 the package's folder is read-only numba caches in NUMBA_CACHE_DIR or the user's
@@ -47,8 +47,14 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskcalc.errors import ResourceError
+
+if TYPE_CHECKING:  # numpy itself is not needed to choose a path
+    from types import ModuleType
+
+    import numpy as np
 
 __all__ = ["ENV", "CHOICES", "NUMPY_BLOCKS_FIRST", "TABLES_FIRST", "kernel_choice",
            "use_kernel", "table_kernels", "expect_blocks", "count_numpy_blocks",
@@ -134,7 +140,7 @@ def use_kernel() -> bool:
         _lock.release()
 
 
-def table_kernels(*columns):
+def table_kernels(*columns: np.ndarray) -> ModuleType | None:
     """The compiled reductions (:mod:`riskcalc.engine.reductions`) when the tables
     should reduce these columns with them, else None (numpy: the same numbers).
 
