@@ -12,7 +12,8 @@ labour-market model (3.5 ms per block of 4,096).  So:
   loads it at its first block instead;
 - after that, while numba's cache does not hold the kernel (a fresh clone or
   install), blocks stay on numpy, and a detached process compiles the kernel into
-  the cache for next time, at the lowest CPU priority (``nice 19``), so that it
+  the cache for next time, at the lowest CPU priority (``nice 19``, and its
+  session's scheduling group lowered too: :func:`_only_idle_time`), so that it
   takes only idle time;
 - once the cache holds it (checked at most once a second, so a long run or a
   Python session switches as soon as it is there), the kernel is loaded and used.
@@ -263,14 +264,35 @@ def start_background_compile(directory: str) -> subprocess.Popen | None:
     return process
 
 
+def _only_idle_time() -> None:
+    """Lower this process to the least CPU priority: the run that started it keeps its
+    cores.
+
+    ``nice 19`` alone is not enough on Linux with autogroup scheduling (the default on
+    desktop and many server kernels): nice then ranks a process only within its
+    session's group, and this process has a session of its own, so its group took a
+    whole core from the run's group (a fresh clone's first run of 1 M scenarios had
+    its engine on one core).  As the leader of its own session it also lowers its
+    group (``/proc/self/autogroup``), which touches no other process.
+    """
+    if hasattr(os, "nice"):
+        try:
+            os.nice(19)
+        except OSError:
+            pass
+    try:
+        if os.getsid(0) == os.getpid():
+            with open("/proc/self/autogroup", "w", encoding="ascii") as group:
+                group.write("19")
+    except (OSError, AttributeError):  # not Linux, or no autogroup scheduling
+        pass
+
+
 def _compile(background: bool) -> int:
     """Compile the kernel and the tables' reductions into numba's cache, holding the
     lock; for ``python -m``."""
-    if background and hasattr(os, "nice"):
-        try:
-            os.nice(19)  # only idle time: the run that started it keeps its cores
-        except OSError:
-            pass
+    if background:
+        _only_idle_time()
     from riskcalc.engine import kernel, reductions
 
     directory = kernel.cache_directory()
