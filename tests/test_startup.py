@@ -101,3 +101,13 @@ def test_every_name_a_package_exports_resolves_on_first_use(package):
     module = importlib.import_module(package)
     for name in module.__all__:
         assert getattr(module, name) is not None, name
+
+
+def test_a_simulation_in_memory_imports_no_pandas():
+    # The engine's modules import pandas only where a table is made (a DataFrame).
+    code = ("import sys, riskcalc; from riskcalc.engine.simulation import simulate; "
+            f"simulate(riskcalc.load_model({str(MODELS / 'labour_market.toml')!r}), 5000, seed=1); "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    assert out.stdout.strip() == "False"

@@ -19,10 +19,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 import numpy as np
-import pandas as pd
 
 from riskcalc.engine.backends import _IN_PROCESS, BACKENDS, DEFAULT_BACKEND, engine_backend
 from riskcalc.engine.bands import BandGrid, exact_percentiles
@@ -46,6 +46,9 @@ from riskcalc.results.result import (
     begin_run_directory,
     finish_scenarios,
 )
+
+if TYPE_CHECKING:  # the engine runs without pandas: imported where a table is made
+    import pandas as pd
 
 __all__ = ["simulate", "evaluate_points", "correlation_effect", "chunk_sizes",
            "engine_backend", "BACKENDS", "DEFAULT_BACKEND"]
@@ -426,6 +429,8 @@ def correlation_effect(result: SimulationResult, **engine: object) -> pd.DataFra
         Columns ``output, std_correlated, std_independent, ratio`` for every actor's
         NPV, society's NPV and ROI.
     """
+    import pandas as pd
+
     model = result.model
     if model.correlations is None:
         raise ValueError(f"{model.source} declares no correlations")

@@ -14,15 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from riskcalc.engine.metrics import payback_distribution, summary_table
 from riskcalc.engine.storage import ParquetColumns, parquet_options
 from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.model.objects import Model
+
+if TYPE_CHECKING:  # the engine runs without pandas: imported where a table is made
+    import pandas as pd
 
 __all__ = ["SimulationResult", "BAND_PERCENTILES", "package_versions", "INCOMPLETE",
            "begin_run_directory", "finish_scenarios", "remove_stale_partials",
@@ -252,6 +254,8 @@ class SimulationResult:
     @property
     def scenarios(self) -> pd.DataFrame:
         """One row per scenario: sampled parameters, then outputs (all in memory)."""
+        import pandas as pd
+
         if self.streamed_to is not None:
             return pd.read_parquet(self.streamed_to / SCENARIOS)
         return pd.DataFrame({**self.parameters, **self.outputs})
@@ -259,6 +263,8 @@ class SimulationResult:
     @property
     def actor_npv(self) -> pd.DataFrame:
         """NPV of every actor and society, one row per scenario (currency)."""
+        import pandas as pd
+
         keys = [*self.model.actor_keys, "society"]
         return pd.DataFrame({k: self.outputs[f"npv_{k}"] for k in keys})
 
@@ -276,6 +282,8 @@ class SimulationResult:
     @property
     def yearly(self) -> pd.DataFrame:
         """Percentiles of the cumulative discounted net per series and year, tidy."""
+        import pandas as pd
+
         series, years, pcts = self.bands.shape
         frame = pd.DataFrame({
             "series": np.repeat(self.band_series, years),
