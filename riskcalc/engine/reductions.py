@@ -13,7 +13,7 @@ pairwise summation (``pairwise_sum`` in its ``loops_utils``) added to 0.0: below
 8 values a plain loop; up to 128 eight running sums, combined as
 ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, then the rest; above that
 the two halves, split at a multiple of 8.  :func:`_pairwise` does exactly that,
-so ``x.mean()`` is ``_pairwise(x) / n``; ``x.std(ddof=1)`` is the square root of
+so ``x.mean()`` is the pairwise sum over n; ``x.std(ddof=1)`` is the square root of
 the pairwise sum of ``(x - mean) * (x - mean)``, each square made as it is
 added, over ``n - 1``.  Counts (of losses) are exact integers in any order, and
 ``np.bincount`` adds weights one scenario after the other.  Tests hold every
@@ -169,39 +169,26 @@ def _add_block(value, depth, sums, depths, finished):  # pragma: no cover (compi
 
 
 @jit(nogil=True)
-def _pairwise(a, n):  # pragma: no cover (compiled)
-    """``np.add.reduce(a[:n])``: numpy adds the pairwise sum to its identity, 0.0 (which
-    turns a sum of -0.0 into 0.0)."""
+def _pairwise(a, n, mean, squares):  # pragma: no cover (compiled)
+    """``np.add.reduce(a[:n])``, or with `squares` ``np.add.reduce((a[:n] - mean) *
+    (a[:n] - mean))``: numpy adds the pairwise sum to its identity, 0.0 (which turns a
+    sum of -0.0 into 0.0)."""
     if n <= _BLOCK:
-        return 0.0 + _block_sum(a, 0, n)
+        return 0.0 + (_block_squares(a, 0, n, mean) if squares else _block_sum(a, 0, n))
     todo, sums, depths = _tree(n)
     pending, finished = 1, 0
     while True:
         start, size, depth, pending = _next_block(todo, pending)
         if size < 0:
             return 0.0 + sums[0]
-        finished = _add_block(_block_sum(a, start, size), depth, sums, depths, finished)
-
-
-@jit(nogil=True)
-def _pairwise_squares(a, n, mean):  # pragma: no cover (compiled)
-    """``np.add.reduce((a[:n] - mean) * (a[:n] - mean))``."""
-    if n <= _BLOCK:
-        return 0.0 + _block_squares(a, 0, n, mean)
-    todo, sums, depths = _tree(n)
-    pending, finished = 1, 0
-    while True:
-        start, size, depth, pending = _next_block(todo, pending)
-        if size < 0:
-            return 0.0 + sums[0]
-        finished = _add_block(_block_squares(a, start, size, mean), depth, sums, depths,
-                              finished)
+        value = _block_squares(a, start, size, mean) if squares else _block_sum(a, start, size)
+        finished = _add_block(value, depth, sums, depths, finished)
 
 
 @jit(nogil=True)
 def _mean_std(a, n):  # pragma: no cover (compiled)
-    mean = _pairwise(a, n) / n
-    std = math.sqrt(_pairwise_squares(a, n, mean) / (n - 1)) if n > 1 else np.nan
+    mean = _pairwise(a, n, 0.0, False) / n
+    std = math.sqrt(_pairwise(a, n, mean, True) / (n - 1)) if n > 1 else np.nan
     return mean, std
 
 
