@@ -130,15 +130,24 @@ def use_kernel() -> bool:
         _looked_at = time.monotonic()
         from riskcalc.engine import kernel
 
-        directory = kernel.cache_directory()
-        if directory is not None and not _compiling(directory) and kernel.is_cached():
-            kernel.load()
-            return True
-        if directory is not None:
-            start_background_compile(directory)
-        return False
+        return _load_if_cached(kernel, LOCK)
     finally:
         _lock.release()
+
+
+def _load_if_cached(compiled: ModuleType, lock: str) -> bool:
+    """Load `compiled` (the kernel's or the reductions' module) if numba's cache holds
+    it and no compile holds `lock`; else start the background compile (once per
+    process).  True when loaded.  Called holding :data:`_lock`."""
+    from riskcalc.engine import kernel
+
+    directory = kernel.cache_directory()
+    if directory is not None and not _compiling(directory, lock) and compiled.is_cached():
+        compiled.load()
+        return True
+    if directory is not None:
+        start_background_compile(directory)
+    return False
 
 
 def table_kernels(*columns: np.ndarray) -> ModuleType | None:
@@ -173,16 +182,9 @@ def table_kernels(*columns: np.ndarray) -> ModuleType | None:
         return None
     try:
         _tables_looked_at = time.monotonic()
-        from riskcalc.engine import kernel, reductions
+        from riskcalc.engine import reductions
 
-        directory = kernel.cache_directory()
-        if (directory is not None and not _compiling(directory, TABLES_LOCK)
-                and reductions.is_cached()):
-            reductions.load()
-            return reductions
-        if directory is not None:
-            start_background_compile(directory)
-        return None
+        return reductions if _load_if_cached(reductions, TABLES_LOCK) else None
     finally:
         _lock.release()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from riskcalc.errors import ResourceError
@@ -122,7 +123,6 @@ def reuse_freed_memory() -> bool:
     where one arena would make many threads wait for each other.
     """
     import ctypes
-    import sys
 
     if not sys.platform.startswith("linux") or any(
             name in os.environ for name in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_",
