@@ -12,7 +12,8 @@ the order that lets each table be finished from what is already known:
 2. ``investment``: kept, to turn every actor's NPV into a return;
 3. ``npv_society``: its returns fix the grid of the acceptability curves (the
    other series wait for it only to read their curves off that grid);
-4. the other outputs in their order.
+4. the outputs the convergence table follows (the longest to process), then the
+   others in their order, so that the short ones end every thread's work together.
 
 Every number is the same, to the bit, as the straightforward functions give
 (:func:`~riskcalc.decision.measures.risk_table`,
