@@ -78,9 +78,10 @@ class _ChunkTask:
         params = points if points is not None else sample_parameters(
             self.model, self.seed, chunk, size)
         compiled = CompiledModel(self.model)
-        table = self.destination.chunk_table(start, size)
+        table = self.destination.chunk_table(start, size, compiled.columns)
         if table is not None:
-            # In-process table: outputs are written where they belong, parameters copied.
+            # A table in this process: outputs are written where they belong, parameters
+            # copied (and a streamed run's part written from there).
             out = compiled.evaluate(params, keep_cumulative=self.keep_cumulative,
                                     grid=self.grid, out=table[-len(compiled.columns):])
             self.destination.store(chunk, start, params)

@@ -40,11 +40,15 @@ def parquet_options(columns: Mapping[str, np.ndarray]) -> dict:
     dictionary encoding of varying columns only costs time (four times slower
     writes, larger files).  No min/max statistics: every chunk is a random sample
     spanning its columns' whole range, so they could never skip one, and they
-    cost a third of the writing's CPU time.
+    cost a third of the writing's CPU time.  Each column is handed to the writer in
+    one batch, not in batches of 1,024 values (a fifth less CPU time to write a
+    chunk; the pages are the same, at most 1 MiB).
     """
     constant = [name for name, values in columns.items()
                 if len(values) and (values == values[0]).all()]
-    return {"compression": "none", "use_dictionary": constant, "write_statistics": False}
+    rows = max((len(values) for values in columns.values()), default=1)
+    return {"compression": "none", "use_dictionary": constant, "write_statistics": False,
+            "write_batch_size": max(rows, 1)}
 
 
 def part_name(chunk: int) -> str:
@@ -115,17 +119,23 @@ class Destination:
             return self.array
         return np.memmap(self.path, dtype=float, mode="r+", shape=(len(self.columns), self.n))
 
-    def chunk_table(self, start: int, size: int) -> np.ndarray | None:
-        """The (columns × size) slice of an in-process table where a chunk can write
-        its columns directly; None for the other kinds."""
-        return None if self.kind != "array" else self.array[:, start:start + size]
+    def chunk_table(self, start: int, size: int, outputs: Sequence[str]
+                    ) -> np.ndarray | None:
+        """The (rows × size) slice of this process's table whose last rows are the
+        columns `outputs`, for a chunk to write them in place: an array destination's
+        table, or a ``"parquet"`` one's held table when it holds every output; else
+        None."""
+        rows = {"array": self.columns, "parquet": self.held}.get(self.kind, ())
+        if not outputs or rows[-len(outputs):] != tuple(outputs):
+            return None
+        return self.array[:, start:start + size]
 
     def store(self, chunk: int, start: int, values: Mapping[str, np.ndarray]
               ) -> dict[str, np.ndarray] | None:
         """Store one chunk's columns; returns them only for a ``"return"`` destination.
 
-        For an in-process table, the columns that `values` lacks are left as they
-        are (written in place through :meth:`chunk_table`).
+        For an in-process table, the columns that `values` lacks are the ones
+        written in place through :meth:`chunk_table`.
         """
         if self.kind == "return":
             return {name: np.asarray(values[name]) for name in self.columns}
@@ -133,11 +143,15 @@ class Destination:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            arrays = {name: np.asarray(values[name]) for name in self.columns}
+            size = len(next(iter(values.values())))
+            held = {name: self.array[i, start:start + size] for i, name in enumerate(self.held)}
+            for name, column in held.items():
+                if name in values:
+                    column[:] = values[name]
+            arrays = {name: held[name] if name in held else np.asarray(values[name])
+                      for name in self.columns}
             pq.write_table(pa.table(arrays), Path(self.path) / part_name(chunk),
                            **parquet_options(arrays))
-            for i, name in enumerate(self.held):
-                self.array[i, start:start + len(arrays[name])] = arrays[name]
             return None
         if self.kind == "shared":
             # Written, not mapped: the kernel then fills new pages of the shared file in
