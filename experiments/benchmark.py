@@ -220,8 +220,9 @@ def _cli(tree: Path | None, *args: str) -> list[str]:
     """The command line of riskcalc from `tree` (None: this checkout)."""
     root = tree or HERE.parent
     # `python -m` would put the working directory first on the path: name the tree.
-    code = (f"import sys; sys.path.insert(0, {str(root)!r}); "
-            "from riskcalc.cli import main; sys.exit(main())")
+    # What the installed `riskcalc` calls: command_line where the tree has it.
+    code = (f"import sys; sys.path.insert(0, {str(root)!r}); import riskcalc.cli as cli; "
+            "sys.exit(cli.command_line() if hasattr(cli, 'command_line') else cli.main())")
     return [sys.executable, "-c", code, *args]
 
 
