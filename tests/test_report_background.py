@@ -12,7 +12,7 @@ import pytest
 
 from riskcalc.report.plots import background
 from riskcalc.report.plots.background import figures_in_background, write_in_background
-from riskcalc.report.plots.common import save_figure
+from riskcalc.report.plots.common import draw_and_save, save_figure
 
 pytestmark = pytest.mark.skipif(not background._can_fork(),
                                 reason="figures are written in children only on Linux with "
@@ -47,6 +47,25 @@ def test_a_figure_written_in_a_child_is_the_file_written_here(tmp_path):
         assert marker.read_text(encoding="ascii") != str(os.getpid())  # a child wrote it
     for fmt in ("png", "svg"):
         assert here[fmt].read_bytes() == there[fmt].read_bytes(), fmt
+
+
+def test_a_figure_drawn_in_a_child_is_the_file_drawn_and_written_here(tmp_path):
+    here = save_figure(_figure(), tmp_path / "here", "f")
+    parent = os.getpid()
+    drawn_in = []
+
+    def draw():
+        drawn_in.append(os.getpid())  # seen here only when drawn here
+        return _figure()
+
+    with figures_in_background():
+        there = draw_and_save(draw, tmp_path / "there", "f")
+    assert drawn_in == []  # the child drew it: this process drew nothing
+    for fmt in ("png", "svg"):
+        assert here[fmt].read_bytes() == there[fmt].read_bytes(), fmt
+    assert draw_and_save(draw, tmp_path / "again", "f")["svg"].read_bytes() == \
+        here["svg"].read_bytes()  # the same SVG ids in every report
+    assert drawn_in == [parent]
 
 
 def test_a_figure_whose_child_fails_is_written_here(tmp_path):

@@ -19,7 +19,6 @@ from test_report import write_extras
 from riskcalc.cli import main
 from riskcalc.report import write_report
 from riskcalc.report.plots import common
-from riskcalc.report.plots import results as plots
 
 #: Pixels two boxes may share (anti-aliasing) before they count as overlapping.
 SLACK = 1.0
@@ -35,16 +34,17 @@ def figures(request, tmp_path_factory):
     assert main(["discover", str(out), "--where", "npv_society < 3e8"]) == 0
     write_extras(out)
     drawn = {}
-    original = common.save_figure
+    original = common.draw_and_save
     patch = pytest.MonkeyPatch()
 
-    def keep(figure, directory, name, **kwargs):
-        drawn[name] = figure
-        return original(figure, directory, name, **kwargs)
+    def keep(draw, directory, name, **kwargs):
+        # Drawn here, not in a forked child, to be looked at.
+        figure = draw()
+        drawn[name] = getattr(figure, "figure", figure)
+        return original(lambda: figure, directory, name, **kwargs)
 
-    # Report figures are saved through plots.results; other sections through plots.common.
-    patch.setattr(plots, "save_figure", keep)
-    patch.setattr(common, "save_figure", keep)
+    # Every figure is drawn through plots.common.draw_and_save (save_figure too).
+    patch.setattr(common, "draw_and_save", keep)
     try:
         write_report(out, request.param, model=MODELS / "labour_market.toml")
     finally:

@@ -34,14 +34,17 @@ def _read(run_dir: Path, name: str) -> pd.DataFrame | None:
 def _figure(table: pd.DataFrame, words: Labels, currency: str, out: Path) -> EmbeddedFigure:
     from matplotlib.figure import Figure
 
-    from riskcalc.report.plots.common import save_figure
+    from riskcalc.report.plots.common import draw_and_save
     from riskcalc.report.plots.convergence import plot_running_estimate
 
-    figure = Figure(figsize=(13.5, 3.6), layout="constrained")
-    for ax, stat in zip(figure.subplots(1, 3), ("mean", "p_loss", "p05"), strict=True):
-        plot_running_estimate(table, stat, labels=words, ax=ax,
-                              currency=currency if stat != "p_loss" else None)
-    paths = save_figure(figure, out, "convergence")
+    def draw() -> Figure:
+        figure = Figure(figsize=(13.5, 3.6), layout="constrained")
+        for ax, stat in zip(figure.subplots(1, 3), ("mean", "p_loss", "p05"), strict=True):
+            plot_running_estimate(table, stat, labels=words, ax=ax,
+                                  currency=currency if stat != "p_loss" else None)
+        return figure
+
+    paths = draw_and_save(draw, out, "convergence")
     return EmbeddedFigure("convergence", words["c_heading"], words["c_caption"], paths["png"])
 
 

@@ -92,17 +92,16 @@ def rule_words(rule: list[list[Any]], words: Labels) -> str:
 def discovery_figures(discovery: Mapping[str, Any], words: Labels,
                       out: Path) -> list[EmbeddedFigure]:
     """Draw and save (PNG and SVG under `out`) the trade-off and box-limits figures."""
-    from riskcalc.report.plots.common import save_figure
+    from riskcalc.report.plots.common import draw_and_save
     from riskcalc.report.plots.discovery import plot_box_limits, plot_tradeoff
 
     made = []
-    for name, title, caption, draw in (
+    for name, title, caption, plot in (
             ("discovery_tradeoff", words["d_tradeoff"], words["d_cap_tradeoff"], plot_tradeoff),
             ("discovery_boxes", words["d_box_limits"], words["d_cap_boxes"], plot_box_limits)):
         if name == "discovery_boxes" and not discovery["boxes"]:
             continue
-        ax = draw(discovery, labels=words)
-        paths = save_figure(ax.figure, out, name)
+        paths = draw_and_save(lambda plot=plot: plot(discovery, labels=words), out, name)
         made.append(EmbeddedFigure(name, title, caption, paths["png"]))
     return made
 

@@ -65,26 +65,27 @@ def report_figures(run: RunData, words: Labels) -> list[EmbeddedFigure]:
     """Draw every figure the run's files allow; write each as PNG and SVG under figures/."""
     from riskcalc.report.plots import results as plots
     from riskcalc.report.plots import sensitivity as sensitivity_plots
+    from riskcalc.report.plots.common import draw_and_save
 
     cur = run.currency
     out = run.directory / "figures"
     made: list[EmbeddedFigure] = []
 
     def keep(name: str, title: str, caption: str, draw: Callable[[], Any]) -> None:
-        ax = draw()
-        figure = ax.figure if hasattr(ax, "figure") else ax
-        paths = plots.save_figure(figure, out, name)
+        # `draw` may run in a forked child: every lambda below only draws, from data
+        # read here.
+        paths = draw_and_save(draw, out, name)
         made.append(EmbeddedFigure(name, title, caption, paths["png"]))
 
     classes, order, probabilities = scenario_classes(run)
+    society, percentiles = run.column("npv_society"), _actor_percentiles(run)
     keep("society_npv", words["society_distribution"], words["cap_society"],
          lambda: plots.society_npv_histogram(
-             run.column("npv_society"), classes=classes, class_order=order,
+             society, classes=classes, class_order=order,
              probabilities=probabilities, labels=words, currency=cur))
     keep("actor_npv", words["actor_positions"], words["cap_actors"],
          lambda: plots.actor_percentile_boxes(
-             _actor_percentiles(run),
-             actor_labels=run.actor_labels, labels=words, currency=cur))
+             percentiles, actor_labels=run.actor_labels, labels=words, currency=cur))
     bands, _ = run.bands()
     series = ["society"] + ([run.payer] if run.payer in bands else [])
 

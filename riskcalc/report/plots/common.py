@@ -6,7 +6,7 @@ pyplot and nothing is shown, so figures are safe in batch jobs and workers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
     from matplotlib.ticker import Formatter
 
-__all__ = ["new_axes", "money_formatter", "number_formatter", "save_figure"]
+__all__ = ["new_axes", "money_formatter", "number_formatter", "save_figure", "draw_and_save"]
 
 
 def new_axes(figsize: tuple[float, float] = (9.0, 4.5)) -> Axes:
@@ -67,15 +67,40 @@ def save_figure(figure: Figure, directory: str | Path, name: str, *,
     dict of str to Path
         Format → file written.
     """
+    return draw_and_save(lambda: figure, directory, name, formats=formats, dpi=dpi)
+
+
+def draw_and_save(draw: Callable[[], Figure | Axes], directory: str | Path, name: str, *,
+                  formats: Iterable[str] = ("png", "svg"), dpi: int = 110
+                  ) -> dict[str, Path]:
+    """Draw a figure (`draw` returns it, or its Axes) and write it as :func:`save_figure` does.
+
+    Within :func:`~riskcalc.report.plots.background.figures_in_background` a forked
+    child draws it as well as writing it (drawing is a third of a figure's time), so
+    `draw` must only draw: the data it shows are read before.
+
+    Returns
+    -------
+    dict of str to Path
+        Format → file written.
+    """
+    import matplotlib
+
     from riskcalc.files import atomic_write
     from riskcalc.report.plots.background import write_in_background
 
     written = {fmt: Path(directory) / f"{name}.{fmt}" for fmt in formats}
+    # The ids in an SVG are hashes salted with a random number unless a salt is set:
+    # salted with the figure's name, two reports of one run write the same files.
+    salt = {"svg.hashsalt": matplotlib.rcParams["svg.hashsalt"] or name}
 
     def write() -> None:
+        drawn = draw()
+        figure = getattr(drawn, "figure", drawn)
         for fmt, path in written.items():
-            atomic_write(path, lambda tmp, f=fmt: figure.savefig(tmp, format=f, dpi=dpi,
-                                                                 metadata=_metadata(f)))
+            with matplotlib.rc_context(salt):
+                atomic_write(path, lambda tmp, f=fmt: figure.savefig(
+                    tmp, format=f, dpi=dpi, metadata=_metadata(f)))
             # The layout found for the first file holds for the next (it is in fractions
             # of the figure): the second save need not find it again, a third of its time.
             figure.set_layout_engine("none")
