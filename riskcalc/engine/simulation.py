@@ -84,11 +84,12 @@ class _ChunkTask:
             # copied (and a streamed run's part written from there).
             out = compiled.evaluate(params, keep_cumulative=self.keep_cumulative,
                                     grid=self.grid, out=table[-len(compiled.columns):])
-            self.destination.store(chunk, start, params)
+            self.destination.store(chunk, start, size, params)
             out.outputs = {}
             return out
         out = compiled.evaluate(params, keep_cumulative=self.keep_cumulative, grid=self.grid)
-        out.outputs = self.destination.store(chunk, start, {**params, **out.outputs}) or {}
+        out.outputs = self.destination.store(chunk, start, size,
+                                             {**params, **out.outputs}) or {}
         return out
 
 
@@ -189,7 +190,7 @@ def _run_chunks(model: Model, n: int, sizes: list[int], columns: tuple[str, ...]
                                                                     strict=True)))
             for k, (start, size, out) in enumerate(zip(starts, sizes, chunks, strict=True)):
                 if out.outputs:
-                    local.store(k, start, out.outputs)
+                    local.store(k, start, size, out.outputs)
                 bands.add(out, start)
                 if bar is not None:
                     bar.update(size)

@@ -130,9 +130,10 @@ class Destination:
             return None
         return self.array[:, start:start + size]
 
-    def store(self, chunk: int, start: int, values: Mapping[str, np.ndarray]
+    def store(self, chunk: int, start: int, size: int, values: Mapping[str, np.ndarray]
               ) -> dict[str, np.ndarray] | None:
-        """Store one chunk's columns; returns them only for a ``"return"`` destination.
+        """Store the columns of chunk `chunk` (`size` scenarios from `start`); returns
+        them only for a ``"return"`` destination.
 
         For an in-process table, the columns that `values` lacks are the ones
         written in place through :meth:`chunk_table`.
@@ -143,7 +144,6 @@ class Destination:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            size = len(next(iter(values.values())))
             held = {name: self.array[i, start:start + size] for i, name in enumerate(self.held)}
             for name, column in held.items():
                 if name in values:
@@ -167,7 +167,7 @@ class Destination:
         table = self.table()
         for i, name in enumerate(self.columns):
             if name in values:
-                table[i, start:start + len(values[name])] = values[name]
+                table[i, start:start + size] = values[name]
         return None
 
     def held_columns(self) -> dict[str, np.ndarray]:
