@@ -135,6 +135,32 @@ def test_a_pyarrow_whose_file_reader_differs_reads_the_same_columns(
     np.testing.assert_array_equal(fast["npv_society"], run.outputs["npv_society"])
 
 
+def test_scenario_files_hold_required_float_columns_with_every_value_kept(
+        labour_market, tmp_path):
+    import pyarrow.parquet as pq
+
+    from riskcalc.engine.storage import write_scenarios
+
+    values = np.array([1.5, np.nan, np.inf, -np.inf, -0.0, 1e308])
+    write_scenarios(tmp_path / "f.parquet", {"x": values, "k": np.full(6, 2.0),
+                                             "i": np.arange(6)})
+    table = pq.read_table(tmp_path / "f.parquet")
+    assert [(f.name, str(f.type), f.nullable) for f in table.schema] == [
+        ("x", "double", False), ("k", "double", False), ("i", "int64", False)]
+    np.testing.assert_array_equal(table["x"].to_numpy(), values)  # NaN and signs kept
+    assert np.signbit(table["x"].to_numpy()[4])
+    # A run in memory and a streamed run write the same schema.
+    simulate(labour_market, 5000, seed=SEED).write(tmp_path / "memory")
+    simulate(labour_market, 5000, seed=SEED, chunk_size=4000,
+             out_dir=tmp_path / "streamed").write(tmp_path / "streamed")
+    schemas = [pq.read_schema(next((tmp_path / kind / "scenarios.parquet").glob("*.parquet"))
+                              if (tmp_path / kind / "scenarios.parquet").is_dir()
+                              else tmp_path / kind / "scenarios.parquet")
+               for kind in ("memory", "streamed")]
+    assert schemas[0].equals(schemas[1])
+    assert not any(f.nullable for f in schemas[0])
+
+
 def test_glibc_takes_the_allocator_settings_that_reuse_freed_memory():
     if not sys.platform.startswith("linux") or "glibc" not in " ".join(platform.libc_ver()):
         pytest.skip("mallopt is glibc's")

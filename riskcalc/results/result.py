@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from riskcalc.engine.metrics import payback_distribution, summary_table
-from riskcalc.engine.storage import ParquetColumns, parquet_options
+from riskcalc.engine.storage import ParquetColumns, write_scenarios
 from riskcalc.files import atomic_write, write_csv, write_json
 from riskcalc.model.objects import Model
 
@@ -336,8 +336,7 @@ class SimulationResult:
         elif not streamed_here:
             _remove(out / SCENARIOS)
             columns = {**self.parameters, **self.outputs}
-            atomic_write(out / SCENARIOS, lambda p: self.scenarios.to_parquet(
-                p, index=False, **parquet_options(columns)))
+            atomic_write(out / SCENARIOS, lambda p: write_scenarios(p, columns))
         # A command may have put these in `tables` already (the summary with risk measures).
         frames = {"summary": self.summary, "yearly": lambda: self.yearly,
                   "payback": self.payback}
