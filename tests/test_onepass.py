@@ -33,6 +33,19 @@ def test_one_pass_tables_equal_the_straightforward_ones_to_the_bit(labour_market
     assert_same_tables(result, n_jobs=n_jobs)
 
 
+@pytest.mark.parametrize(("n_jobs", "beside"), [(1, 1), (2, 1), (4, 1), (6, 2), (16, 12)])
+def test_value_of_information_beside_the_one_pass_takes_the_threads_it_leaves(
+        labour_market, monkeypatch, n_jobs, beside):
+    from riskcalc.decision import voi
+
+    given = []
+    real = voi.voi_table
+    monkeypatch.setattr(voi, "voi_table", lambda result, **kw: (given.append(kw["n_jobs"]),
+                                                                 real(result, **kw))[1])
+    risk_tables(simulate(labour_market, 2_000, seed=SEED), n_jobs=n_jobs)
+    assert given == [beside]  # the one pass works on at most four
+
+
 @pytest.mark.parametrize("owner", [None, ("municipality", "region")])
 def test_the_compiled_reductions_give_the_straightforward_tables_to_the_bit(
         labour_market, monkeypatch, owner):

@@ -49,13 +49,18 @@ from riskcalc.engine.resources import worker_threads
 if TYPE_CHECKING:
     from riskcalc.results.result import SimulationResult
 
-__all__ = ["one_pass_tables"]
+__all__ = ["one_pass_tables", "one_pass_threads"]
 
 #: Columns worked on at once: each holds about three columns' worth of memory.
 _MAX_THREADS = 4
 #: Bytes of sorted actor NPVs kept for the compensating transfers; a larger run reads
 #: the actors' columns again instead (8 actors at 10 M scenarios would hold 640 MB).
 _SORTED_BUDGET = 256 * 2**20
+
+
+def one_pass_threads(n_jobs: int) -> int:
+    """Threads :func:`one_pass_tables` works on for `n_jobs` (at most :data:`_MAX_THREADS`)."""
+    return min(worker_threads(n_jobs), _MAX_THREADS)
 
 
 def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = None,
@@ -168,7 +173,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     names = list(dict.fromkeys(["npv_society", *followed, *outputs, "investment"]))
     # numpy's sorts and reductions release the GIL: columns in parallel threads.
     # Each thread holds about three columns at a time; a few keep memory bounded.
-    workers = min(worker_threads(n_jobs), _MAX_THREADS)
+    workers = one_pass_threads(n_jobs)
     if workers == 1:
         for name in names:
             column(name)
