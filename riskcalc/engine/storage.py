@@ -46,7 +46,7 @@ def parquet_options(columns: Mapping[str, np.ndarray]) -> dict:
     """
     constant = [name for name, values in columns.items()
                 if len(values) and (values == values[0]).all()]
-    rows = max((len(values) for values in columns.values()), default=1)
+    rows = max((len(values) for values in columns.values()), default=0)
     return {"compression": "none", "use_dictionary": constant, "write_statistics": False,
             "write_batch_size": max(rows, 1)}
 
