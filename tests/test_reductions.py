@@ -81,12 +81,18 @@ def test_bin_totals_and_term_moments_are_numpys(n, kind):
     counts_ref = np.bincount(index, minlength=k)
     given, lo, factor, lookup, bins = plan(theta)
     assert bins == k
+    given = given.astype(np.int32)
     sums, counts = np.zeros(k), np.zeros(k, np.int64)
-    reductions.bin_totals(theta, y, given, lo, factor, lookup, sums, counts)
+    found = np.empty(0 if given.size else n, np.int32)
+    reductions.bin_totals(theta, y, given, lo, factor, lookup, sums, counts, found)
     np.testing.assert_array_equal(sums, sums_ref)
     np.testing.assert_array_equal(counts, counts_ref)
+    if not given.size:
+        np.testing.assert_array_equal(found, index)  # each scenario's bin, kept
     for approve_now in (0.0, 1.0):
         weights = (sums_ref / np.maximum(counts_ref, 1) > 0).astype(float) - approve_now
         terms = y * weights[index]
-        mean, std = reductions.term_mean_std(theta, y, given, lo, factor, lookup, weights)
-        assert mean == terms.mean() and std == terms.std(ddof=1)
+        for bins_of in (given, given if given.size else found):  # found again, or kept
+            mean, std = reductions.term_mean_std(theta, y, bins_of, lo, factor, lookup,
+                                                 weights)
+            assert mean == terms.mean() and std == terms.std(ddof=1)

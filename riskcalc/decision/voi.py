@@ -186,12 +186,17 @@ def _evppi_moments(net_benefit: np.ndarray, theta: np.ndarray, bins: int | None,
         terms = _evppi_terms(y, x, bins, approve_now)
         return terms.mean(), terms.std(ddof=1) if terms.size > 1 else math.nan
     index, lo, factor, lookup, k = _bin_plan(x, bins)
+    index = index.astype(np.int32)  # at most 2,001 bins
     sums, counts = np.zeros(k), np.zeros(k, dtype=np.int64)
-    fused.bin_totals(x, y, index, lo, factor, lookup, sums, counts)
+    # The first pass finds each scenario's bin from θ and keeps it for the two after
+    # (a bin per scenario is there already for a parameter of few values).
+    found = np.empty(0 if index.size else y.size, dtype=np.int32)
+    fused.bin_totals(x, y, index, lo, factor, lookup, sums, counts, found)
     # Each bin's decision and factor as _evppi_terms computes them; the kernel spreads
     # them to the scenarios as it sums.
     weights = (sums / np.maximum(counts, 1) > 0).astype(float) - approve_now
-    return fused.term_mean_std(x, y, index, lo, factor, lookup, weights)
+    return fused.term_mean_std(x, y, index if index.size else found, lo, factor, lookup,
+                               weights)
 
 
 def evppi(net_benefit: np.ndarray, theta: np.ndarray, *, bins: int | None = None) -> float:

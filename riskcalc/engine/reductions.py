@@ -44,6 +44,8 @@ _COLUMN = types.Array(types.float64, 1, "C", readonly=True)
 _OUT = types.Array(types.float64, 1, "C")
 _SIZES = types.Array(types.int64, 1, "C", readonly=True)
 _INDEX = types.Array(types.intp, 1, "C", readonly=True)
+#: Each scenario's bin (at most 2,001 bins along a parameter).
+_BINS = types.Array(types.int32, 1, "C", readonly=True)
 
 
 @jit(nogil=True)
@@ -263,7 +265,8 @@ def _bin(x, index, lo, factor, lookup, i):  # pragma: no cover (compiled)
 
 
 @jit(nogil=True)
-def bin_totals(x, y, index, lo, factor, lookup, sums, counts):  # pragma: no cover (compiled)
+def bin_totals(x, y, index, lo, factor, lookup, sums, counts,
+               found):  # pragma: no cover (compiled)
     """``np.bincount(bin, weights=y)`` and ``np.bincount(bin)`` of every scenario's bin.
 
     Parameters
@@ -272,7 +275,7 @@ def bin_totals(x, y, index, lo, factor, lookup, sums, counts):  # pragma: no cov
         The parameter (not read when `index` is given).
     y : ndarray of float64, shape (n,)
         The weights (net benefit).
-    index : ndarray of intp, shape (n,) or (0,)
+    index : ndarray of int32, shape (n,) or (0,)
         Each scenario's bin; empty: the bins come from `x`, `lo`, `factor`, `lookup`.
     lo, factor : float
         A scenario's cell is ``clip((x - lo) * factor, 0, cells - 1)``, truncated.
@@ -282,9 +285,15 @@ def bin_totals(x, y, index, lo, factor, lookup, sums, counts):  # pragma: no cov
         Gets each bin's sum of `y`, added in scenario order (as numpy's bincount).
     counts : ndarray of int64, shape (bins,), zeros
         Gets each bin's count.
+    found : ndarray of int32, shape (n,) or (0,)
+        Gets each scenario's bin, unless empty: the `index` of the passes after,
+        which then read a bin instead of finding it again.
     """
+    keep = found.size > 0
     for i in range(y.size):
         b = _bin(x, index, lo, factor, lookup, i)
+        if keep:
+            found[i] = b
         sums[b] += y[i]
         counts[b] += 1
 
@@ -338,9 +347,10 @@ _SIGNATURES = {
     prefix_statistics: types.void(_COLUMN, _SIZES, types.float64, _OUT, _OUT,
                                   types.Array(types.int64, 1, "C"),
                                   types.Array(types.int64, 1, "C"), _OUT),
-    bin_totals: types.void(_COLUMN, _COLUMN, _INDEX, types.float64, types.float64, _INDEX,
-                           _OUT, types.Array(types.int64, 1, "C")),
-    term_mean_std: types.UniTuple(types.float64, 2)(_COLUMN, _COLUMN, _INDEX, types.float64,
+    bin_totals: types.void(_COLUMN, _COLUMN, _BINS, types.float64, types.float64, _INDEX,
+                           _OUT, types.Array(types.int64, 1, "C"),
+                           types.Array(types.int32, 1, "C")),
+    term_mean_std: types.UniTuple(types.float64, 2)(_COLUMN, _COLUMN, _BINS, types.float64,
                                                     types.float64, _INDEX, _COLUMN),
 }
 _loading = threading.Lock()
