@@ -92,7 +92,8 @@ def test_bin_totals_and_term_moments_are_numpys(n, kind):
     for approve_now in (0.0, 1.0):
         weights = (sums_ref / np.maximum(counts_ref, 1) > 0).astype(float) - approve_now
         terms = y * weights[index]
-        for bins_of in (given, given if given.size else found):  # found again, or kept
+        # With no bin per scenario given, the bins are found from θ again, or read as kept.
+        for bins_of in ((given,) if given.size else (given, found)):
             mean, std = reductions.term_mean_std(theta, y, bins_of, lo, factor, lookup,
                                                  weights)
             assert mean == terms.mean() and std == terms.std(ddof=1)
