@@ -142,14 +142,19 @@ class Destination:
             return self.array
         return np.memmap(self.path, dtype=float, mode="r+", shape=(len(self.columns), self.n))
 
+    @property
+    def _rows(self) -> tuple[str, ...]:
+        """The columns of this process's table (`array`), in its row order: all of an
+        array destination's, the held ones of a ``"parquet"`` one, else none."""
+        return {"array": self.columns, "parquet": self.held}.get(self.kind, ())
+
     def chunk_table(self, start: int, size: int, outputs: Sequence[str]
                     ) -> np.ndarray | None:
         """The (rows × size) slice of this process's table whose last rows are the
         columns `outputs`, for a chunk to write them in place: an array destination's
         table, or a ``"parquet"`` one's held table when it holds every output; else
         None."""
-        rows = {"array": self.columns, "parquet": self.held}.get(self.kind, ())
-        if not outputs or rows[-len(outputs):] != tuple(outputs):
+        if not outputs or self._rows[-len(outputs):] != tuple(outputs):
             return None
         return self.array[:, start:start + size]
 
@@ -164,10 +169,8 @@ class Destination:
         if self.kind == "return":
             return {name: np.asarray(values[name]) for name in self.columns}
         if self.kind == "parquet":
+            self._fill(start, size, values)
             held = {name: self.array[i, start:start + size] for i, name in enumerate(self.held)}
-            for name, column in held.items():
-                if name in values:
-                    column[:] = values[name]
             write_scenarios(Path(self.path) / part_name(chunk),
                             {name: held[name] if name in held else values[name]
                              for name in self.columns})
@@ -183,11 +186,14 @@ class Destination:
             finally:
                 os.close(handle)
             return None
-        table = self.table()
-        for i, name in enumerate(self.columns):
-            if name in values:
-                table[i, start:start + size] = values[name]
+        self._fill(start, size, values)
         return None
+
+    def _fill(self, start: int, size: int, values: Mapping[str, np.ndarray]) -> None:
+        """Copy the columns of `values` that this process's table has into its rows."""
+        for i, name in enumerate(self._rows):
+            if name in values:
+                self.array[i, start:start + size] = values[name]
 
     def held_columns(self) -> dict[str, np.ndarray]:
         """The held columns of a ``"parquet"`` destination, read-only, by name."""
