@@ -203,3 +203,31 @@ def test_the_background_compile_lowers_its_own_session_group_and_no_other():
     assert group(start_new_session=True).split()[-1] == "19"
     # A process in its caller's session leaves the shared group as it was.
     assert group() == open("/proc/self/autogroup").read()
+
+
+#: Loads the kernel in a fresh process, then compiles numba code of the user's own
+#: that takes inner products; says what was imported when.
+PROBE = """
+import json, sys
+import numba, numpy as np
+from riskcalc.engine import kernel
+kernel.load()
+before = "scipy.linalg" in sys.modules
+from numba.np import arraymath
+@numba.njit
+def inner(x):
+    return np.dot(x, x), np.cov(x)
+print(json.dumps({"scipy.linalg at load": before, "blas": arraymath._HAVE_BLAS,
+                  "values": [float(v) for v in inner(np.arange(4.0))],
+                  "scipy.linalg after dot": "scipy.linalg" in sys.modules}))
+"""
+
+
+@pytest.mark.slow
+def test_loading_the_kernel_skips_scipy_linalg_and_leaves_numbas_linear_algebra_whole():
+    env = {k: v for k, v in os.environ.items() if k != ENV}
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, env=env,
+                          capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "scipy.linalg at load": False, "blas": True, "values": pytest.approx([14.0, 5 / 3]),
+        "scipy.linalg after dot": True}

@@ -8,6 +8,7 @@ from conftest import linear_model_dict
 from scipy.stats import norm
 
 from riskcalc import model_from_dict, simulate
+from riskcalc.decision import voi
 from riskcalc.decision.voi import conditional_mean, evpi, evpi_se, evppi, evppi_se, voi_table
 
 SEED = 0x2026_0BAD_C0FFEE
@@ -129,3 +130,18 @@ def test_voi_table_uses_every_scenario_and_gives_each_evppi_a_standard_error():
         assert table.at[name, "value"] == pytest.approx(evppi(nb, theta), rel=1e-12)
         assert table.at[name, "se"] == pytest.approx(evppi_se(nb, theta), rel=1e-12)
         assert table.at[name, "se"] > 0
+
+
+@pytest.mark.parametrize("actor", ["payer", "gainer"])  # NB always < 0; always > 0
+def test_voi_of_a_decision_no_information_can_change_is_zero_and_reads_no_parameter(
+        actor, monkeypatch):
+    result = simulate(model_from_dict(linear_model_dict(), source="linear"), 5000, seed=SEED)
+    nb = result.outputs[f"npv_{actor}"]
+    estimates = {name: voi._evppi_moments(nb, result.parameters[name], None)
+                 for name in ("cost", "saving", "value")}
+    monkeypatch.setattr(voi, "_evppi_moments", lambda *args: pytest.fail("read a parameter"))
+    table = voi_table(result, actors=[actor]).set_index("parameter")
+    assert table.at["all", "value"] == 0.0
+    for name, (mean, std) in estimates.items():
+        assert table.at[name, "value"] == max(mean, 0.0) == 0.0
+        assert table.at[name, "se"] == std / np.sqrt(nb.size) == 0.0

@@ -243,7 +243,9 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
 
     Notes
     -----
-    EVPI and every EVPPI use every finite scenario of the run.
+    EVPI and every EVPPI use every finite scenario of the run.  Where NB has the
+    same sign in every scenario no information can change the decision: every
+    value and standard error is 0, and the parameters are not read.
 
     Returns
     -------
@@ -270,8 +272,15 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
     approve_now = float(nb.mean() > 0)  # once, not once per parameter
     decision = "approve" if approve_now else "reject"
     rows = [{"quantity": "evpi", "parameter": "all", "value": total, "se": evpi_se(nb)}]
+    # NB of one sign in every scenario: every bin's mean has that sign, so no
+    # information changes the decision and each EVPPI's terms are all zero (value 0,
+    # standard error 0, as the estimate gives them): no parameter need be read.
+    settled = nb.size > 0 and bool(nb.min() > 0 or nb.max() < 0)
 
     def row(name: str) -> dict[str, Any]:
+        if settled:
+            return {"quantity": "evppi", "parameter": name, "value": 0.0,
+                    "se": 0.0 if nb.size > 1 else math.nan}
         mean, std = _evppi_moments(nb, read(result.parameters, name), None, approve_now)
         return {"quantity": "evppi", "parameter": name, "value": float(max(mean, 0.0)),
                 "se": float(std / math.sqrt(nb.size)) if nb.size > 1 else math.nan}

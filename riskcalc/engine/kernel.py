@@ -21,6 +21,7 @@ loads it from numba's on-disk cache when :func:`is_cached` says it is there;
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Sequence
 
@@ -31,6 +32,41 @@ from numba.extending import intrinsic
 
 __all__ = ["finish_block", "load", "loaded", "is_cached", "in_cache", "jit", "cache_directory",
            "row_addresses", "NO_CUMULATIVE", "NO_BANDS", "TILE"]
+
+
+
+def _answer_numba_blas_probe() -> None:
+    """Import ``numba.np.arraymath`` without the ``scipy.linalg`` import of its BLAS probe.
+
+    numba's first compile or cache load imports its array implementations, and that
+    module asks, by importing ``scipy.linalg.cython_blas``, whether scipy's BLAS is
+    there (to choose how ``np.cov`` and the like take inner products).  That import
+    costs 0.2 s of CPU while a run's first chunks wait for the kernel (scipy 1.17's
+    array-API layer imports ``numpy.f2py`` and ``numpy.testing``; scipy's BLAS starts
+    its threads), and nothing else in a run imports ``scipy.linalg``.  scipy is a
+    dependency of riskcalc, so the answer is yes: the probe is answered without the
+    import, and numba's linear algebra still imports scipy.linalg (and checks its
+    integer width) whenever some code compiles with it.
+    """
+    if "numba.np.arraymath" in sys.modules:
+        return
+    try:
+        from numba.np import linalg
+    except ImportError:  # another numba: leave its imports as they are
+        return
+    probe = getattr(linalg, "ensure_blas", None)
+    if probe is None:
+        return
+    linalg.ensure_blas = lambda: None
+    try:
+        import numba.np.arraymath as arraymath
+    finally:
+        linalg.ensure_blas = probe
+    if getattr(arraymath, "ensure_blas", None) is not None:
+        arraymath.ensure_blas = probe
+
+
+_answer_numba_blas_probe()
 
 #: Scenarios processed together inside the kernel: the per-year series of a
 #: tile (series × TILE) stay in the L2 cache.
