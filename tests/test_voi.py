@@ -139,9 +139,13 @@ def test_voi_of_a_decision_no_information_can_change_is_zero_and_reads_no_parame
     nb = result.outputs[f"npv_{actor}"]
     estimates = {name: voi._evppi_moments(nb, result.parameters[name], None)
                  for name in ("cost", "saving", "value")}
-    monkeypatch.setattr(voi, "_evppi_moments", lambda *args: pytest.fail("read a parameter"))
+    total, total_se = evpi(nb), evpi_se(nb)
+    for name in ("_evppi_moments", "evpi", "evpi_se"):
+        monkeypatch.setattr(voi, name, lambda *args: pytest.fail("computed a zero"))
     table = voi_table(result, actors=[actor]).set_index("parameter")
-    assert table.at["all", "value"] == 0.0
+    assert table.at["all", "value"] == total == 0.0
+    assert table.at["all", "se"] == total_se == 0.0
+    assert table.at["all", "decision"] == ("approve" if actor == "gainer" else "reject")
     for name, (mean, std) in estimates.items():
         assert table.at[name, "value"] == max(mean, 0.0) == 0.0
         assert table.at[name, "se"] == std / np.sqrt(nb.size) == 0.0

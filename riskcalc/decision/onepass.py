@@ -142,7 +142,10 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             risk_rows[name] = sorted_risk_row(
                 name, ordered, level, mean=row["mean"], std=row["std"],
                 prob_loss=row["prob_negative"], quantile=partial(sorted_quantiles, ordered))
-            class_means[name] = [float(values[m].mean()) if c else math.nan
+            # A class of every scenario has the column's own mean (the same values in
+            # the same order): no gathered copy of the column.
+            class_means[name] = [math.nan if not c else float(row["mean"]) if c == values.size
+                                 else float(values[m].mean())
                                  for m, c in zip(members, counts, strict=True)]
         if name in followed:
             convergence[name] = column_convergence(name, values, ordered=ordered,
@@ -158,9 +161,12 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             returns.sort()  # in place: one column less in memory than np.sort
             if key == "society":  # started first: its returns fix the grid
                 try:
-                    kept["required"] = round_grid(
-                        min(-1.0, float(np.quantile(returns, 0.01))),
-                        max(1.0, float(np.quantile(returns, 0.99))))
+                    # np.quantile's numbers without its copy and partition of the sorted
+                    # returns (where a NaN, sorted last, makes both NaN: numpy's).
+                    plain = returns.size and not np.isnan(returns[-1])
+                    low, high = (sorted_quantiles if plain else np.quantile)(returns,
+                                                                              [0.01, 0.99])
+                    kept["required"] = round_grid(min(-1.0, float(low)), max(1.0, float(high)))
                 finally:
                     grid_known.set()  # (on failure too: society's error is the one raised)
             else:

@@ -245,7 +245,8 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
     -----
     EVPI and every EVPPI use every finite scenario of the run.  Where NB has the
     same sign in every scenario no information can change the decision: every
-    value and standard error is 0, and the parameters are not read.
+    value and standard error is 0, found without computing them or reading a
+    parameter.
 
     Returns
     -------
@@ -268,19 +269,23 @@ def voi_table(result: SimulationResult, *, actors: Sequence[str] | None = None,
         nb = np.sum([read(result.outputs, f"npv_{a}") for a in actors], axis=0)
         what = "+".join(f"npv_{a}" for a in actors)
     names = list(design_inputs(result.model) if parameters is None else parameters)
-    total = evpi(nb)
-    approve_now = float(nb.mean() > 0)  # once, not once per parameter
-    decision = "approve" if approve_now else "reject"
-    rows = [{"quantity": "evpi", "parameter": "all", "value": total, "se": evpi_se(nb)}]
-    # NB of one sign in every scenario: every bin's mean has that sign, so no
-    # information changes the decision and each EVPPI's terms are all zero (value 0,
-    # standard error 0, as the estimate gives them): no parameter need be read.
+    # NB of one sign in every scenario: so has its mean and every bin's mean, and no
+    # information changes the decision; the terms of EVPI and of each EVPPI are all
+    # zero (values and standard errors 0, as the estimates give them), so nothing
+    # more is computed and no parameter is read.
     settled = nb.size > 0 and bool(nb.min() > 0 or nb.max() < 0)
+    zero_se = 0.0 if nb.size > 1 else math.nan
+    if settled:
+        total, total_se, approve_now = 0.0, zero_se, float(nb[0] > 0)
+    else:
+        total, total_se = evpi(nb), evpi_se(nb)
+        approve_now = float(nb.mean() > 0)  # once, not once per parameter
+    decision = "approve" if approve_now else "reject"
+    rows = [{"quantity": "evpi", "parameter": "all", "value": total, "se": total_se}]
 
     def row(name: str) -> dict[str, Any]:
         if settled:
-            return {"quantity": "evppi", "parameter": name, "value": 0.0,
-                    "se": 0.0 if nb.size > 1 else math.nan}
+            return {"quantity": "evppi", "parameter": name, "value": 0.0, "se": zero_se}
         mean, std = _evppi_moments(nb, read(result.parameters, name), None, approve_now)
         return {"quantity": "evppi", "parameter": name, "value": float(max(mean, 0.0)),
                 "se": float(std / math.sqrt(nb.size)) if nb.size > 1 else math.nan}

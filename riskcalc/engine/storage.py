@@ -265,6 +265,9 @@ class ParquetColumns(Mapping[str, np.ndarray]):
             root = Path(self.path)
             files = sorted(root.glob("*.parquet")) if root.is_dir() else [root]
             self._parts = [(str(f), pq.read_metadata(f)) for f in files]
+        column = _read_plain(self._parts, name)
+        if column is not None:
+            return column
         columns = [_read_part(f, meta, name) for f, meta in self._parts]
         if len(columns) == 1:
             return columns[0]
@@ -278,6 +281,32 @@ class ParquetColumns(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self.names)
+
+
+def _read_plain(parts: list[tuple[str, object]], name: str) -> np.ndarray | None:
+    """Column `name` of every part, read from the files' plain pages into one array
+    (:mod:`riskcalc.engine.plain_pages`); None where the first part's column is laid
+    out otherwise (a constant column, another writer's file).  A later part laid out
+    otherwise (a column constant in that chunk only) is read through Arrow."""
+    from riskcalc.engine.plain_pages import read_plain_column
+
+    out = np.empty(sum(meta.num_rows for _, meta in parts))
+    start = 0
+    for index, (path, meta) in enumerate(parts):
+        part = out[start:start + meta.num_rows]
+        names = meta.schema.names
+        if not (meta.num_row_groups == 1 and name in names):
+            done = False
+        else:
+            with open(path, "rb", buffering=0) as file:
+                done = read_plain_column(file, meta.row_group(0).column(names.index(name)),
+                                         meta.num_rows, part)
+        if not done:
+            if index == 0:
+                return None
+            part[:] = _read_part(path, meta, name)
+        start += meta.num_rows
+    return out
 
 
 def _read_part(path: str, metadata: object, name: str) -> np.ndarray:
