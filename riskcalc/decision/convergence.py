@@ -137,7 +137,7 @@ def _statistics(x: np.ndarray, ordered: np.ndarray | None = None,
     if ordered is None:
         return _row(n, *moments, np.count_nonzero(x < 0), _low_quantiles(x, q, threshold))
     # The caller has the values sorted: the same numbers without a pass or a sort.
-    return _row(n, *moments, np.searchsorted(ordered, 0.0, side="left"),
+    return _row(n, *moments, ordered.searchsorted(0.0, side="left"),
                 sorted_quantiles(ordered, q))
 
 
@@ -226,7 +226,7 @@ def _fused_checkpoints(fused: Any, x: np.ndarray, sizes: np.ndarray, threshold: 
     negatives, lows = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.int64)
     # Room for every value at most the threshold (the prefixes' in their order), and
     # the one spare place the kernel writes to.
-    low = np.empty(np.searchsorted(ordered, threshold, side="right") + 1)
+    low = np.empty(ordered.searchsorted(threshold, side="right") + 1)
     fused.prefix_statistics(x, sizes.astype(np.int64), threshold, means, stds, negatives,
                             lows, low)
     scratch = np.empty_like(low)  # partially sorted in place, one prefix after the other

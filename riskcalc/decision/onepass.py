@@ -44,6 +44,7 @@ from riskcalc.decision.curves import payback_within, round_grid
 from riskcalc.decision.measures import _check_level, prob_se, sorted_risk_row
 from riskcalc.decision.redistribution import compensate
 from riskcalc.engine.metrics import payback_distribution, sorted_quantiles, summary_row
+from riskcalc.engine.order_statistics import sorted_values
 from riskcalc.engine.resources import worker_threads
 
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
     curves: dict[str, pd.DataFrame] = {}
     kept: dict[str, np.ndarray] = {}
     followed = convergence_outputs(outputs)
+    head = max(0.1, 1.0 - level) + 0.01  # the convergence threshold's tenth, or the tail
     keep_sorted = len(actors) * keep.size * 8 <= _SORTED_BUDGET
     convergence: dict[str, list[dict]] = {}
 
@@ -135,7 +137,10 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             summaries[name] = summary_row(name, values)
             kept[name] = values
             return
-        ordered = np.sort(values)
+        # Sorted, or a stand-in that reads the same where the tables look (see
+        # riskcalc.engine.order_statistics): the lowest tenth, or the expected
+        # shortfall's tail, read in order for the risk and convergence rows.
+        ordered = sorted_values(values, head=head if name in risky or name in followed else 0)
         row = summary_row(name, values, ordered)
         summaries[name] = row
         if name in risky:
@@ -157,8 +162,7 @@ def one_pass_tables(result: SimulationResult, *, classes: ClassSpec | None = Non
             if key in actors and keep_sorted:
                 actor_sorted[key] = ordered
             with np.errstate(divide="ignore", invalid="ignore"):
-                returns = values / investment
-            returns.sort()  # in place: one column less in memory than np.sort
+                returns = sorted_values(values / investment, around=())
             if key == "society":  # started first: its returns fix the grid
                 try:
                     # np.quantile's numbers without its copy and partition of the sorted
@@ -251,7 +255,7 @@ def _redistribution(result: SimulationResult, summaries: dict[str, dict],
         key = model.actors[i].key
         if key in actor_sorted:
             ordered = actor_sorted[key]
-            return ordered.size, int(np.searchsorted(ordered, -comp.transfer[i], side="left"))
+            return ordered.size, int(ordered.searchsorted(-comp.transfer[i], side="left"))
         values = read(f"npv_{key}")
         return values.size, int(np.count_nonzero(values < -comp.transfer[i]))
 
@@ -288,6 +292,6 @@ def _redistribution(result: SimulationResult, summaries: dict[str, dict],
 def _acceptability(key: str, ordered: np.ndarray, required: np.ndarray) -> pd.DataFrame:
     """One series of :func:`~riskcalc.decision.tables.acceptability`, from sorted returns."""
     n = ordered.size
-    p = 1.0 - np.searchsorted(ordered, required, side="left") / n
+    p = 1.0 - ordered.searchsorted(required, side="left") / n
     return pd.DataFrame({"required_return": required, "series": key, "probability": p,
                          "se_probability": np.sqrt(p * (1 - p) / n)})

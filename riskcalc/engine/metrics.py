@@ -148,7 +148,7 @@ def summary_row(name: str, values: np.ndarray, ordered: np.ndarray | None = None
         se = std / np.sqrt(values.size)
         # A count over n is np.mean(values < 0) exactly; sorted values count it in log n.
         below = (np.count_nonzero(values < 0) if ordered is None
-                 else np.searchsorted(ordered, 0.0, side="left"))
+                 else ordered.searchsorted(0.0, side="left"))
         prob_negative = float(np.true_divide(below, values.size))
     return {"output": name, "mean": mean, "std": std, "se_mean": se,
             **{f"p{q:02d}": value for q, value in zip(SUMMARY_PERCENTILES, pct, strict=True)},

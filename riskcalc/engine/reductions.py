@@ -34,8 +34,8 @@ from numba import types
 
 from riskcalc.engine.kernel import in_cache, jit
 
-__all__ = ["mean_std", "prefix_statistics", "bin_totals", "term_mean_std", "load", "loaded",
-           "is_cached"]
+__all__ = ["mean_std", "prefix_statistics", "bin_totals", "term_mean_std", "bin_counts",
+           "gather_bins", "load", "loaded", "is_cached"]
 
 #: numpy's pairwise blocks: below 8 values a plain loop, up to 128 eight running sums.
 _UNROLL, _BLOCK = 8, 128
@@ -341,6 +341,49 @@ def term_mean_std(x, y, index, lo, factor, lookup, weights):  # pragma: no cover
     return mean, math.sqrt(squares / (n - 1))
 
 
+@jit(nogil=True)
+def bin_counts(x, lo, scale, counts):  # pragma: no cover (compiled)
+    """Count each value in its bin ``min(int((x - lo) * scale), bins - 1)``.
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (n,)
+        Finite values, none below `lo`.
+    lo, scale : float
+        The bins' origin and bins per unit of x.
+    counts : ndarray of int64, shape (bins,)
+        Added to in place.
+    """
+    last = counts.size - 1
+    for i in range(x.size):
+        counts[min(int((x[i] - lo) * scale), last)] += 1
+
+
+@jit(nogil=True)
+def gather_bins(x, lo, scale, head, lowest, slots, cursor, out):  # pragma: no cover
+    """Copy the values of some bins (as :func:`bin_counts` bins them).
+
+    The values of bins ``0 … head - 1`` to `lowest`, in the column's order
+    (`lowest` has one place to spare); a value of a later bin with a slot
+    (``slots[bin]`` ≥ 0; -1: not gathered) to ``out[cursor[slot]]``, and that
+    cursor moves on: cursors set to where each slot's values start put each
+    slot's values together, in the column's order.
+    """
+    last = slots.size - 1
+    taken = 0
+    for i in range(x.size):
+        b = min(int((x[i] - lo) * scale), last)
+        # Written whether or not the value is the head's (overwritten next if not):
+        # no branch to mispredict on one value in ten.
+        lowest[taken] = x[i]
+        taken += b < head
+        slot = slots[b]
+        if slot >= 0:
+            at = cursor[slot]
+            out[at] = x[i]
+            cursor[slot] = at + 1
+
+
 #: Each kernel's one signature (arrays of other flags are converted to it).
 _SIGNATURES = {
     mean_std: types.UniTuple(types.float64, 2)(_COLUMN),
@@ -352,6 +395,11 @@ _SIGNATURES = {
                            types.Array(types.int32, 1, "C")),
     term_mean_std: types.UniTuple(types.float64, 2)(_COLUMN, _COLUMN, _BINS, types.float64,
                                                     types.float64, _INDEX, _COLUMN),
+    bin_counts: types.void(_COLUMN, types.float64, types.float64,
+                           types.Array(types.int64, 1, "C")),
+    gather_bins: types.void(_COLUMN, types.float64, types.float64, types.int64, _OUT,
+                            types.Array(types.int64, 1, "C", readonly=True),
+                            types.Array(types.int64, 1, "C"), _OUT),
 }
 _loading = threading.Lock()
 _loaded = False
