@@ -72,7 +72,8 @@ class OrderStatistics:
 
     Supports ``size``, ``x[i]`` and ``x[ranks]`` (an integer array), ``x[:m]`` (an
     array) and ``x.searchsorted(v, side)``; the bins a read needs and has not
-    gathered are gathered then (one more pass over the column).
+    gathered are gathered then (one more pass over the column), except that a
+    count below one number outside them is counted in the column.
 
     Parameters
     ----------
@@ -198,5 +199,10 @@ class OrderStatistics:
             return self.size  # (NaN sorts after every number)
         if v < self._lo:
             return 0
-        values, first = self._sorted_bin(self._bin_of_value(v))
+        b = self._bin_of_value(v)
+        if b >= self._head_bins and b not in self._bins:
+            # One number: counting is a cheaper pass than gathering its bin.
+            below = self._values < v if side == "left" else self._values <= v
+            return int(np.count_nonzero(below))
+        values, first = self._sorted_bin(b)
         return first + int(np.searchsorted(values, v, side=side))
