@@ -1,12 +1,15 @@
-"""Every table of a run directory from one read and one sort of each output column.
+"""Every table of a run directory from one read and one ordering of each output column.
 
 :func:`riskcalc.decision.tables.risk_tables` used to compute each table on its
 own: the summary, the risk rows, the classes, the redistribution and the
 acceptability curves each read their columns again (from Parquet, for a streamed
 run) and sorted them again.  On millions of scenarios that cost three times the
-simulation.  :func:`one_pass_tables` reads each output column once, sorts it once
+simulation.  :func:`one_pass_tables` reads each output column once, orders it once
 and hands the column and its sorted values to every table that needs them, in
-the order that lets each table be finished from what is already known:
+the order that lets each table be finished from what is already known.  (On
+large columns "sorted values" are :mod:`riskcalc.engine.order_statistics`'
+stand-in, which finds the few ranks and counts the tables read without sorting
+the column.)  The order:
 
 1. the class output (ROI by default): each scenario's class as an integer code;
 2. ``investment``: kept, to turn every actor's NPV into a return;

@@ -62,7 +62,7 @@ def sorted_values(values: np.ndarray, *, head: float = 0.0,
         lo, hi = float(values.min()), float(values.max())
         if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
             stand_in = OrderStatistics(values, kernels, lo, hi, head=head, around=around)
-            if stand_in.gathered <= values.size // 2:
+            if stand_in.usable:
                 return stand_in
     return np.sort(values)
 
@@ -103,10 +103,11 @@ class OrderStatistics:
         wanted = {*self._bin_of_rank(np.concatenate([ranks, np.minimum(ranks + 1, n - 1)])),
                   *(self._bin_of_value(v) for v in around if lo <= v <= hi)}
         wanted = sorted(b for b in map(int, wanted) if b > last and counts[b])
-        self.gathered = int(self._starts[last + 1] + counts[wanted].sum())
         self._bins: dict[int, np.ndarray] = {}
-        if self.gathered > n // 2:  # sorted_values sorts the column instead
-            self._head = np.empty(0)
+        #: False where the bins to gather hold more than half the column (sorting it
+        #: then costs less); nothing is gathered.
+        self.usable = bool(self._starts[last + 1] + counts[wanted].sum() <= n // 2)
+        if not self.usable:
             return
         self._head, out = self._gather(wanted, head=last + 1)
         self._head.sort()
@@ -166,8 +167,7 @@ class OrderStatistics:
                 return self._head[:stop]
             later = range(self._head_bins, int(self._bin_of_rank(stop - 1)) + 1)
             self._ensure(later)
-            return np.concatenate([self._head, *(self._bins[b] for b in later
-                                                 if b in self._bins)])[:stop]
+            return np.concatenate([self._head, *(self._bins[b] for b in later)])[:stop]
         if isinstance(key, (int, np.integer)):
             rank = int(key) + n if key < 0 else int(key)
             if not 0 <= rank < n:

@@ -223,7 +223,10 @@ class ParquetColumns(Mapping[str, np.ndarray]):
     Nothing is cached, so a loop over the columns of a run of any size needs
     memory for one column at a time, besides the columns the run held in memory
     (`held`), which are handed out as they are.  A read is single-threaded:
-    callers that read several columns work on them in threads of their own.
+    callers that read several columns work on them in threads of their own.  A
+    column stored plain (every varying column riskcalc writes) is read from its
+    pages into one array (:mod:`riskcalc.engine.plain_pages`), any other through
+    Arrow.
 
     Parameters
     ----------
