@@ -149,3 +149,20 @@ def test_voi_of_a_decision_no_information_can_change_is_zero_and_reads_no_parame
     for name, (mean, std) in estimates.items():
         assert table.at[name, "value"] == max(mean, 0.0) == 0.0
         assert table.at[name, "se"] == std / np.sqrt(nb.size) == 0.0
+
+
+def test_a_parameter_no_bin_of_which_changes_the_decision_has_evppi_zero_without_its_terms(
+        monkeypatch):
+    # NB mostly positive, θ irrelevant: every bin's mean is positive, as is NB's.
+    from riskcalc.engine import reductions
+    from riskcalc.engine.kernel_cache import ENV
+
+    rng = np.random.default_rng(SEED)
+    nb, theta = rng.normal(100.0, 60.0, 80_000), rng.random(80_000)
+    assert (nb < 0).any()
+    monkeypatch.setenv(ENV, "numpy")
+    expected = voi._evppi_moments(nb, theta, None)  # the terms, made and averaged
+    monkeypatch.setenv(ENV, "numba")
+    reductions.load()
+    monkeypatch.setattr(reductions, "term_mean_std", lambda *args: pytest.fail("summed"))
+    assert voi._evppi_moments(nb, theta, None) == expected == (0.0, 0.0)

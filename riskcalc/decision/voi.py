@@ -195,6 +195,10 @@ def _evppi_moments(net_benefit: np.ndarray, theta: np.ndarray, bins: int | None,
     # Each bin's decision and factor as _evppi_terms computes them; the kernel spreads
     # them to the scenarios as it sums.
     weights = (sums / np.maximum(counts, 1) > 0).astype(float) - approve_now
+    if not weights[counts > 0].any():
+        # Every bin decides as today: each term is zero, and the two passes would
+        # give 0.0 and 0.0 (an irrelevant parameter, often half of a model's).
+        return 0.0, 0.0
     return fused.term_mean_std(x, y, index if index.size else found, lo, factor, lookup,
                                weights)
 
