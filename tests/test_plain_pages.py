@@ -98,3 +98,19 @@ def test_a_file_cut_short_gives_no_answer_never_wrong_values(tmp_path):
         out = np.empty(meta.num_rows)
         with open(tmp_path / "cut.parquet", "rb", buffering=0) as file:
             assert not read_plain_column(file, chunk, meta.num_rows, out)
+
+
+@pytest.mark.parametrize("garbage", [b"\x1c" * 5000, b"\xff" * 300, b"\x00" * 64],
+                         ids=["nested structs", "endless varint", "empty struct"])
+def test_a_damaged_page_header_gets_no_answer(tmp_path, garbage):
+    data = columns(30_000, 7)
+    write_scenarios(tmp_path / "part.parquet", data)
+    meta = pq.read_metadata(tmp_path / "part.parquet")
+    chunk = meta.row_group(0).column(meta.schema.names.index("varying"))
+    whole = bytearray((tmp_path / "part.parquet").read_bytes())
+    start = chunk.data_page_offset
+    whole[start:start + len(garbage)] = garbage
+    (tmp_path / "bad.parquet").write_bytes(bytes(whole))
+    out = np.empty(meta.num_rows)
+    with open(tmp_path / "bad.parquet", "rb", buffering=0) as file:
+        assert not read_plain_column(file, chunk, meta.num_rows, out)

@@ -19,6 +19,7 @@ column through Arrow, which gives the same values or its own error.
 
 from __future__ import annotations
 
+import sys
 from typing import BinaryIO
 
 import numpy as np
@@ -30,8 +31,9 @@ _BOOL_TRUE, _BOOL_FALSE, _I8, _I16, _I32, _I64, _DOUBLE, _BINARY = 1, 2, 3, 4, 5
 _LIST, _SET, _MAP, _STRUCT, _UUID = 9, 10, 11, 12, 13
 #: parquet.thrift: PageHeader.type DATA_PAGE, Encoding PLAIN.
 _DATA_PAGE, _PLAIN = 0, 0
-#: Bytes read for a page header at first; a header with statistics may need more.
-_HEADER_BYTES = 256
+#: Bytes read for a page header at first; a header with statistics may need more,
+#: up to a limit no real header comes near.
+_HEADER_BYTES, _HEADER_MOST = 256, 1 << 16
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:
@@ -137,7 +139,8 @@ def read_plain_column(file: BinaryIO, chunk: object, rows: int, out: np.ndarray)
         False where the chunk is not laid out as this module reads it (see the
         module's notes): `out` is then to be filled another way.
     """
-    if (chunk.physical_type != "DOUBLE" or chunk.compression != "UNCOMPRESSED"
+    if (sys.byteorder != "little"  # Parquet's doubles are little-endian, as read here
+            or chunk.physical_type != "DOUBLE" or chunk.compression != "UNCOMPRESSED"
             or chunk.has_dictionary_page or chunk.num_values != rows
             or out.dtype != np.float64 or out.size != rows or not out.flags.c_contiguous):
         return False
@@ -154,7 +157,7 @@ def read_plain_column(file: BinaryIO, chunk: object, rows: int, out: np.ndarray)
                     length, page, values = _page_header(head)
                     break
                 except IndexError:  # cut inside the header
-                    if len(head) < size:  # the chunk ends inside the header
+                    if len(head) < size or size >= _HEADER_MOST:  # the chunk ends in it
                         return False
                     size *= 4
             count = values.get(1, -1)
@@ -170,6 +173,6 @@ def read_plain_column(file: BinaryIO, chunk: object, rows: int, out: np.ndarray)
                 return False
             offset += 8 * count
             done += count
-    except (ValueError, OSError):
+    except (ValueError, OSError, RecursionError):  # a damaged header, or a damaged file
         return False
     return offset == end
