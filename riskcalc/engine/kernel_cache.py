@@ -88,6 +88,8 @@ _looked_at = -float("inf")
 _tables_looked_at = -float("inf")
 _started = False
 _numpy_blocks = 0
+#: True while a thread holds _lock to load the engine's kernel (or to find it not cached).
+_loading = False
 
 
 def kernel_choice() -> str:
@@ -110,9 +112,11 @@ def use_kernel() -> bool:
 
     Cheap: a counter, then a flag once the kernel is loaded, or a look at one
     small file at most once a second while numba's cache is cold.  Thread-safe;
-    a thread that finds another loading the kernel uses numpy meanwhile.
+    a thread that finds another about to load the kernel waits for it (a chunk
+    on numpy meanwhile took as long, and slowed the load: 0.1-0.3 s of CPU more
+    in a run of 1-4 M scenarios), then uses numpy only if the cache was cold.
     """
-    global _looked_at
+    global _looked_at, _loading
     choice = kernel_choice()
     if choice == "numpy":
         return False
@@ -123,15 +127,25 @@ def use_kernel() -> bool:
 
         kernel.load()
         return True
-    if (_numpy_blocks < NUMPY_BLOCKS_FIRST or time.monotonic() - _looked_at < RECHECK_S
-            or not _lock.acquire(blocking=False)):
+    if _numpy_blocks < NUMPY_BLOCKS_FIRST:
         return False
+    if not _lock.acquire(blocking=False):
+        if not _loading:
+            return False
+        # Another thread is loading the kernel (0.3-0.4 s from the cache, mostly
+        # holding the GIL): wait for it.
+        with _lock:
+            return _kernel_loaded()
     try:
+        if time.monotonic() - _looked_at < RECHECK_S:
+            return False
         _looked_at = time.monotonic()
+        _loading = True
         from riskcalc.engine import kernel
 
         return _load_if_cached(kernel, LOCK)
     finally:
+        _loading = False
         _lock.release()
 
 
