@@ -34,7 +34,6 @@ __all__ = ["finish_block", "load", "loaded", "is_cached", "in_cache", "jit", "ca
            "row_addresses", "NO_CUMULATIVE", "NO_BANDS", "TILE"]
 
 
-
 def _answer_numba_blas_probe() -> None:
     """Import ``numba.np.arraymath`` without the ``scipy.linalg`` import of its BLAS probe.
 
