@@ -146,7 +146,7 @@ class OrderStatistics:
         return np.searchsorted(self._starts, rank, side="right") - 1
 
     def _bin_of_value(self, value: float) -> int:
-        # The kernels' arithmetic, in Python floats (IEEE doubles as well).
+        # reductions._value_bin's arithmetic, in Python floats (IEEE doubles as well).
         return min(int((value - self._lo) * self._scale), BINS - 1)
 
     def _sorted_bin(self, b: int) -> tuple[np.ndarray, int]:

@@ -341,6 +341,13 @@ def term_mean_std(x, y, index, lo, factor, lookup, weights):  # pragma: no cover
     return mean, math.sqrt(squares / (n - 1))
 
 
+@jit(nogil=True, inline="always")
+def _value_bin(v, lo, scale, last):  # pragma: no cover (compiled)
+    """The bin of value v among ``last + 1`` equal bins from `lo`: the arithmetic
+    :class:`riskcalc.engine.order_statistics.OrderStatistics` repeats in Python."""
+    return min(int((v - lo) * scale), last)
+
+
 @jit(nogil=True)
 def bin_counts(x, lo, scale, counts):  # pragma: no cover (compiled)
     """Count each value in its bin ``min(int((x - lo) * scale), bins - 1)``.
@@ -356,7 +363,7 @@ def bin_counts(x, lo, scale, counts):  # pragma: no cover (compiled)
     """
     last = counts.size - 1
     for i in range(x.size):
-        counts[min(int((x[i] - lo) * scale), last)] += 1
+        counts[_value_bin(x[i], lo, scale, last)] += 1
 
 
 @jit(nogil=True)
@@ -372,7 +379,7 @@ def gather_bins(x, lo, scale, head, lowest, slots, cursor, out):  # pragma: no c
     last = slots.size - 1
     taken = 0
     for i in range(x.size):
-        b = min(int((x[i] - lo) * scale), last)
+        b = _value_bin(x[i], lo, scale, last)
         # Written whether or not the value is the head's (overwritten next if not):
         # no branch to mispredict on one value in ten.
         lowest[taken] = x[i]
